@@ -1,0 +1,1 @@
+"""Actors: organisations, persons, their names in several languages, and affiliations."""

@@ -1,0 +1,1 @@
+"""Identities: users of the mechanism and the organisation each belongs to."""

@@ -1,0 +1,40 @@
+"""Register the users of the mechanism (roles and credentials arrive with access control)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trucewatch.actors.enums import ActorKind
+from trucewatch.actors.service import find_actor
+from trucewatch.auth.models import User
+from trucewatch.errors import Conflict, InvalidInput, NotFound
+from trucewatch.log import service as log
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+
+
+def create_user(session: Session, *, username: str, organisation: str, display_name: str = "",
+                actor: str) -> User:
+    if not USERNAME.match(username):
+        raise InvalidInput("use 2–80 lower-case letters, digits, '.', '_' or '-'",
+                           field="username")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"a user {username!r} exists already", field="username")
+    org = find_actor(session, organisation, field="organisation", kind=ActorKind.ORGANISATION)
+    user = User(username=username, organisation_id=org.id, display_name=display_name)
+    session.add(user)
+    session.flush()
+    log.append(session, kind="user.created", subject=f"user:{username}", actor=actor,
+               payload={"username": username, "organisation": org.slug,
+                        "display_name": display_name})
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}", field="user")
+    return user

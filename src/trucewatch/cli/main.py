@@ -1,0 +1,55 @@
+"""The ``trucewatch`` command: global options, command groups, and the one place errors exit 2."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from trucewatch.cli import actors, incidents, log, reports, serve, setup, truces
+from trucewatch.cli.context import set_db
+from trucewatch.errors import TrucewatchError
+
+cli = typer.Typer(
+    name="trucewatch",
+    help="Run a joint ceasefire monitoring mechanism: reports, incidents, truces and a "
+         "verifiable log.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@cli.callback()
+def main(
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL; overrides TRUCEWATCH_DB (default: ./trucewatch.db)."),
+) -> None:
+    set_db(db)
+
+
+setup.register(cli)
+serve.register(cli)
+cli.add_typer(actors.app, name="actor")
+cli.add_typer(truces.app, name="truce")
+cli.add_typer(reports.app, name="report")
+cli.add_typer(incidents.app, name="incident")
+cli.add_typer(log.app, name="log")
+
+
+def app(argv: list[str] | None = None) -> None:
+    """Entry point: domain errors print one line naming the field and exit with status 2."""
+    try:
+        cli(args=argv, standalone_mode=False)
+    except TrucewatchError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

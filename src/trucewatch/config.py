@@ -1,0 +1,56 @@
+"""One settings object, read from ``TRUCEWATCH_*`` environment variables.
+
+Every setting is a row of :data:`SETTINGS` (name, default, help) so that the
+documentation can be generated from, and checked against, this table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "TRUCEWATCH_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "sqlite:///./trucewatch.db", "Database URL (SQLite file or postgresql+psycopg://…)."),
+    Setting("max_attachment_bytes", str(10 * 1024 * 1024), "Largest attachment accepted, in bytes."),
+    Setting("max_narrative_chars", "100000", "Longest report narrative accepted, in characters."),
+    Setting("host", "127.0.0.1", "Address `trucewatch serve` listens on."),
+    Setting("port", "8000", "Port `trucewatch serve` listens on."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str
+    max_attachment_bytes: int
+    max_narrative_chars: int
+    host: str
+    port: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
+    """Read settings from the environment; keyword overrides (e.g. from CLI flags) win."""
+    env = os.environ if environ is None else environ
+    raw = {s.name: env.get(s.env, s.default) for s in SETTINGS}
+    for key, value in overrides.items():
+        if value is not None:
+            raw[key] = value
+    return Settings(
+        db=raw["db"],
+        max_attachment_bytes=int(raw["max_attachment_bytes"]),
+        max_narrative_chars=int(raw["max_narrative_chars"]),
+        host=raw["host"],
+        port=int(raw["port"]),
+    )

@@ -1,0 +1,57 @@
+"""Load the demo scenario into a store, once: a second load changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trucewatch.actors.service import affiliate, create_actor
+from trucewatch.auth.service import create_user
+from trucewatch.demo.actors import ACTORS, AFFILIATIONS
+from trucewatch.demo.scenario import TRUCE, USERS
+from trucewatch.demo.synthetic import demo_reports
+from trucewatch.incidents.service import change_status, create_incident
+from trucewatch.reports.service import file_report
+from trucewatch.truces.models import Truce
+from trucewatch.truces.service import create_truce
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    loaded: bool  # False when the demo was already in the store
+    actors: int
+    reports: int
+    incidents: int
+
+
+def load_demo(session: Session, *, actor: str) -> DemoSummary:
+    if session.scalar(select(Truce.id).where(Truce.slug == TRUCE["slug"])) is not None:
+        return DemoSummary(False, 0, 0, 0)
+    for spec in ACTORS:
+        create_actor(session, data=spec, actor=actor)
+    for link in AFFILIATIONS:
+        affiliate(session, data=link, actor=actor)
+    create_truce(session, data=TRUCE, actor=actor)
+    for username, organisation, display_name in USERS:
+        create_user(session, username=username, organisation=organisation,
+                    display_name=display_name, actor=actor)
+    by_event: dict[int, list[int]] = defaultdict(list)
+    reports = demo_reports()
+    for item in reports:
+        filed = file_report(session, data=item.data, organisation=item.organisation,
+                            user=item.user, actor=f"user:{item.user}")
+        by_event[item.event].append(filed.id)
+    incidents = 0
+    for event, ids in sorted(by_event.items()):
+        if len(ids) < 2:
+            continue
+        incident = create_incident(session, data={"reports": ids, "reason": "same event"},
+                                   actor="user:jg-monitor")
+        incidents += 1
+        if event % 3 == 0:
+            change_status(session, incident_id=incident.id, status="under_review",
+                          actor="user:ru-officer", reason="review round opened")
+    return DemoSummary(True, len(ACTORS), len(reports), incidents)

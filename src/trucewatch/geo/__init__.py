@@ -1,0 +1,1 @@
+"""Places: coordinates, their precision, and GeoJSON zones."""

@@ -1,0 +1,1 @@
+"""Incidents: one real event, grouping the reports of it, with a status workflow."""

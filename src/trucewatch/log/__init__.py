@@ -1,0 +1,1 @@
+"""The append-only, hash-linked log every state change is written to."""

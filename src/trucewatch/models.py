@@ -1,0 +1,8 @@
+"""Import every table module so that ``Base.metadata`` knows the whole schema."""
+
+from trucewatch.actors import models as actors  # noqa: F401
+from trucewatch.auth import models as auth  # noqa: F401
+from trucewatch.incidents import models as incidents  # noqa: F401
+from trucewatch.log import models as log  # noqa: F401
+from trucewatch.reports import models as reports  # noqa: F401
+from trucewatch.truces import models as truces  # noqa: F401

@@ -1,0 +1,183 @@
+"""Read reports: one, or many through filters, and their public and confidential views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from trucewatch.actors.models import Actor
+from trucewatch.actors.service import find_actor
+from trucewatch.errors import InvalidInput, NotFound
+from trucewatch.incidents.models import Incident, IncidentLink
+from trucewatch.log import service as log
+from trucewatch.reports.models import ConfidentialSource, Report, ReportAttachment
+from trucewatch.reports.taxonomy import BY_CODE
+from trucewatch.reports.when import parse_when
+from trucewatch.truces.models import Truce
+
+UNLINKED = "unlinked"
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Filters for listing reports; every one is optional and they combine with AND."""
+
+    occurred_from: str | None = None  # ISO date / week / month: reports overlapping from then on
+    occurred_to: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
+    category: str | None = None
+    alleged_actor: str | None = None
+    status: str | None = None  # an incident status, or "unlinked"
+    truce: str | None = None
+    filed_by: str | None = None
+    text: str | None = None
+
+
+def get_report(session: Session, report_id: int) -> Report:
+    report = session.scalar(_with_relations(select(Report).where(Report.id == report_id)))
+    if report is None:
+        raise NotFound(f"no report {report_id}", field="report")
+    return report
+
+
+def list_reports(session: Session, *, filters: ReportFilter = ReportFilter(),
+                 after_id: int = 0, limit: int | None = 100) -> list[Report]:
+    """Reports in filing order, after the cursor ``after_id``."""
+    query = _with_relations(_filtered(session, filters)).where(Report.id > after_id)
+    query = query.order_by(Report.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def _with_relations(query: Select[tuple[Report]]) -> Select[tuple[Report]]:
+    return query.options(
+        selectinload(Report.filed_by_org).selectinload(Actor.names),
+        selectinload(Report.alleged_actor).selectinload(Actor.names),
+        selectinload(Report.affected_actor).selectinload(Actor.names),
+        selectinload(Report.casualties),
+        selectinload(Report.attachments).selectinload(ReportAttachment.blob),
+    )
+
+
+def _filtered(session: Session, f: ReportFilter) -> Select[tuple[Report]]:
+    query = select(Report)
+    if f.occurred_from:
+        start = parse_when(f.occurred_from, field="occurred_from").start
+        query = query.where(Report.occurred_end > start)
+    if f.occurred_to:
+        end = parse_when(f.occurred_to, field="occurred_to").end
+        query = query.where(Report.occurred_start < end)
+    if f.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise InvalidInput("bbox must be min_lon,min_lat,max_lon,max_lat within WGS 84 "
+                               "bounds, min before max", field="bbox")
+        query = query.where(Report.longitude.between(min_lon, max_lon),
+                            Report.latitude.between(min_lat, max_lat))
+    if f.category:
+        if f.category not in BY_CODE:
+            raise InvalidInput(f"{f.category!r} is not in the taxonomy", field="category")
+        query = query.where(Report.category == f.category)
+    if f.alleged_actor:
+        actor = find_actor(session, f.alleged_actor, field="alleged_actor")
+        query = query.where(Report.alleged_actor_id == actor.id)
+    if f.filed_by:
+        org = find_actor(session, f.filed_by, field="filed_by")
+        query = query.where(Report.filed_by_org_id == org.id)
+    if f.truce:
+        query = query.where(Report.truce_id.in_(select(Truce.id).where(Truce.slug == f.truce)))
+    if f.status:
+        query = query.where(_status_clause(f.status))
+    if f.text:
+        like = f"%{f.text}%"
+        query = query.where(or_(Report.narrative.ilike(like), Report.place_name.ilike(like)))
+    return query
+
+
+def _status_clause(status: str) -> Any:
+    from trucewatch.incidents.workflow import STATUSES
+
+    active = select(IncidentLink.report_id).where(IncidentLink.unlinked_at.is_(None))
+    if status == UNLINKED:
+        return Report.id.not_in(active)
+    if status not in STATUSES:
+        raise InvalidInput(f"{status!r} is not a status ({', '.join(STATUSES)}, {UNLINKED})",
+                           field="status")
+    return exists(
+        select(IncidentLink.id).join(Incident)
+        .where(IncidentLink.report_id == Report.id, IncidentLink.unlinked_at.is_(None),
+               Incident.status == status)
+    )
+
+
+def incident_of(session: Session, report_id: int) -> int | None:
+    return session.scalar(select(IncidentLink.incident_id).where(
+        IncidentLink.report_id == report_id, IncidentLink.unlinked_at.is_(None)))
+
+
+def report_view(report: Report, *, incident_id: int | None = None,
+                confidential: ConfidentialSource | None = None) -> dict[str, Any]:
+    """The report as shown to readers; the confidential source only when passed in explicitly."""
+    view: dict[str, Any] = {
+        "id": report.id,
+        "truce": report.truce_id,
+        "filed_by": report.filed_by_org.slug,
+        "idempotency_key": report.idempotency_key,
+        "source_kind": report.source_kind,
+        "source_description": report.source_description,
+        "received_at": _iso(report.received_at),
+        "occurred_start": _iso(report.occurred_start),
+        "occurred_end": _iso(report.occurred_end),
+        "time_precision": report.time_precision,
+        "place_name": report.place_name,
+        "latitude": report.latitude,
+        "longitude": report.longitude,
+        "geo_precision": report.geo_precision,
+        "zone_id": report.zone_id,
+        "category": report.category,
+        "alleged_actor": report.alleged_actor.slug if report.alleged_actor else None,
+        "affected_actor": report.affected_actor.slug if report.affected_actor else None,
+        "casualties": [
+            {"outcome": c.outcome, "group": c.group, "low": c.low, "best": c.best, "high": c.high}
+            for c in report.casualties
+        ],
+        "narrative": report.narrative,
+        "attachments": [
+            {"filename": a.filename, "sha256": a.sha256, "size": a.blob.size,
+             "media_type": a.blob.media_type}
+            for a in report.attachments
+        ],
+        "incident": incident_id,
+        "synthetic": report.synthetic,
+    }
+    if confidential is not None:
+        view["confidential_source"] = {"identity": confidential.identity,
+                                       "contact": confidential.contact}
+    return view
+
+
+def reveal_confidential_source(session: Session, *, report_id: int,
+                               actor: str) -> ConfidentialSource | None:
+    """The confidential source of a report; every reading is itself recorded in the log."""
+    source = session.get(ConfidentialSource, report_id)
+    if source is not None:
+        log.append(session, kind="report.source_revealed", subject=f"report:{report_id}",
+                   actor=actor, payload={"report": report_id})
+    return source
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def attachment_content(session: Session, report_id: int, sha256: str) -> tuple[str, bytes]:
+    row = session.scalar(select(ReportAttachment).where(
+        ReportAttachment.report_id == report_id, ReportAttachment.sha256 == sha256))
+    if row is None:
+        raise NotFound(f"report {report_id} has no attachment {sha256}", field="attachment")
+    return row.blob.media_type, row.blob.content

@@ -1,0 +1,293 @@
+"""Everything the mechanism does with reports: file them (once), read them, filter them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from trucewatch.actors.enums import ActorKind
+from trucewatch.actors.models import Actor
+from trucewatch.actors.service import find_actor
+from trucewatch.auth.models import User
+from trucewatch.errors import IdempotencyConflict, InvalidInput, NotFound, UnknownReference
+from trucewatch.geo.zones import ZoneIndex, check_coordinates
+from trucewatch.log import service as log
+from trucewatch.reports.attachments import CheckedAttachment, check_attachment, store_blob
+from trucewatch.reports.models import (
+    Casualty,
+    ConfidentialSource,
+    Report,
+    ReportAttachment,
+)
+from trucewatch.reports.schemas import ReportIn
+from trucewatch.reports.when import When, parse_when
+from trucewatch.truces.models import Truce
+from trucewatch.truces.service import get_truce, zone_index
+from trucewatch.validation import parse
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_narrative_chars: int = 100_000
+    max_batch: int = 100_000
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    id: int
+    created: bool  # False when an earlier submission with the same idempotency key is returned
+
+
+@dataclass
+class _Prepared:
+    spec: ReportIn
+    key: str
+    fingerprint: str
+    when: When
+    truce: Truce | None
+    zone_id: int | None
+    alleged_id: int | None
+    affected_id: int | None
+    attachments: list[CheckedAttachment]
+
+
+def file_report(session: Session, *, data: ReportIn | dict[str, Any], organisation: str,
+                user: str | None = None, actor: str, limits: Limits = Limits()) -> FiledReport:
+    """File one report for ``organisation``; a retry with the same idempotency key is a no-op."""
+    return file_reports(session, submissions=[data], organisation=organisation, user=user,
+                        actor=actor, limits=limits)[0]
+
+
+def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str, Any]],
+                 organisation: str, user: str | None = None, actor: str,
+                 limits: Limits = Limits()) -> list[FiledReport]:
+    """File many reports at once: all are checked first, then written with one log entry each."""
+    if len(submissions) > limits.max_batch:
+        raise InvalidInput(f"{len(submissions)} reports in one batch; the limit is "
+                           f"{limits.max_batch}", field="reports")
+    org = find_actor(session, organisation, field="organisation", kind=ActorKind.ORGANISATION)
+    user_row = _filing_user(session, user, org)
+    resolver = _Resolver(session)
+    many = len(submissions) > 1
+    prepared = [
+        _prepare(resolver, item, prefix=f"reports.{i}" if many else "", limits=limits)
+        for i, item in enumerate(submissions)
+    ]
+    log.lock(session)  # from here on no other writer can file under the same key
+    existing = _existing(session, org.id, [p.key for p in prepared])
+    results: list[FiledReport] = []
+    fresh: list[_Prepared] = []
+    fresh_index: dict[str, int] = {}
+    for i, p in enumerate(prepared):
+        prior = existing.get(p.key)
+        if prior is None and p.key in fresh_index:
+            prior = (-1 - fresh_index[p.key], fresh[fresh_index[p.key]].fingerprint)
+        if prior is not None:
+            if prior[1] != p.fingerprint:
+                field = f"reports.{i}.idempotency_key" if many else "idempotency_key"
+                raise IdempotencyConflict(
+                    f"key {p.key!r} was already used for a different report", field=field)
+            results.append(FiledReport(prior[0], False))
+            continue
+        fresh_index[p.key] = len(fresh)
+        fresh.append(p)
+        results.append(FiledReport(-1 - fresh_index[p.key], True))
+    ids = _insert(session, fresh, org, user_row, actor)
+    return [FiledReport(ids[-1 - r.id], r.created) if r.id < 0 else r for r in results]
+
+
+class _Resolver:
+    """Caches actor and truce lookups across the reports of one batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.actors: dict[str, int] = {}
+        self.truces: dict[str | None, tuple[Truce, ZoneIndex] | None] = {}
+        self.all_truces: list[Truce] | None = None
+
+    def actor(self, ref: str | None, field: str) -> int | None:
+        if ref is None or not ref.strip():
+            return None
+        if ref not in self.actors:
+            self.actors[ref] = find_actor(self.session, ref, field=field).id
+        return self.actors[ref]
+
+    def truce(self, slug: str | None, when: When, field: str) -> tuple[Truce, ZoneIndex] | None:
+        if slug is None:
+            return self._truce_in_force(when)
+        if slug not in self.truces:
+            try:
+                truce = get_truce(self.session, slug)
+            except NotFound:
+                raise UnknownReference(f"no truce {slug!r}", field=field) from None
+            self.truces[slug] = (truce, zone_index(truce))
+        return self.truces[slug]
+
+    def _truce_in_force(self, when: When) -> tuple[Truce, ZoneIndex] | None:
+        if self.all_truces is None:
+            self.all_truces = list(self.session.scalars(select(Truce).order_by(Truce.starts_at)))
+        for truce in reversed(self.all_truces):
+            if truce.starts_at < when.end and (truce.ends_at is None or when.start < truce.ends_at):
+                return self.truce(truce.slug, when, "truce")
+        return None
+
+
+def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: str,
+             limits: Limits) -> _Prepared:
+    def at(name: str) -> str:
+        return f"{prefix}.{name}" if prefix else name
+
+    spec = parse(ReportIn, item, prefix=prefix)
+    if len(spec.narrative) > limits.max_narrative_chars:
+        raise InvalidInput(f"{len(spec.narrative)} characters; the limit is "
+                           f"{limits.max_narrative_chars}", field=at("narrative"))
+    when = parse_when(spec.occurred, spec.time_precision, field=at("occurred"))
+    check_coordinates(spec.latitude, spec.longitude, field=prefix)
+    found = resolver.truce(spec.truce, when, at("truce"))
+    attachments = [
+        check_attachment(a.filename, a.content, max_bytes=limits.max_attachment_bytes,
+                         field=at(f"attachments.{j}"))
+        for j, a in enumerate(spec.attachments)
+    ]
+    return _Prepared(
+        spec=spec,
+        key=spec.idempotency_key or f"auto-{uuid.uuid4().hex}",
+        fingerprint=_fingerprint(spec, attachments),
+        when=when,
+        truce=found[0] if found else None,
+        zone_id=found[1].zone_of(spec.latitude, spec.longitude) if found else None,
+        alleged_id=resolver.actor(spec.alleged_actor, at("alleged_actor")),
+        affected_id=resolver.actor(spec.affected_actor, at("affected_actor")),
+        attachments=attachments,
+    )
+
+
+def _fingerprint(spec: ReportIn, attachments: list[CheckedAttachment]) -> str:
+    body = spec.model_dump(mode="json", exclude={"idempotency_key", "attachments"})
+    body["attachments"] = [[a.filename, a.sha256] for a in attachments]
+    return hashlib.sha256(log.canonical(body)).hexdigest()
+
+
+def _filing_user(session: Session, username: str | None, org: Actor) -> User | None:
+    if username is None:
+        return None
+    row = session.scalar(select(User).where(User.username == username))
+    if row is None:
+        raise UnknownReference(f"no user {username!r}", field="user")
+    if row.organisation_id != org.id:
+        raise InvalidInput(f"{username} does not belong to {org.slug}", field="user")
+    return row
+
+
+def _existing(session: Session, org_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = session.execute(
+            select(Report.idempotency_key, Report.id, Report.fingerprint)
+            .where(Report.filed_by_org_id == org_id, Report.idempotency_key.in_(chunk))
+        )
+        for key, report_id, fingerprint in rows:
+            found[key] = (report_id, fingerprint)
+    return found
+
+
+def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | None,
+            actor: str) -> list[int]:
+    if not fresh:
+        return []
+    rows = [_report_row(p, org, user) for p in fresh]
+    ids = list(session.scalars(
+        insert(Report).returning(Report.id, sort_by_parameter_order=True), rows))
+    casualties: list[dict[str, Any]] = []
+    sources: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
+    entries: list[log.PendingEntry] = []
+    for report_id, p, row in zip(ids, fresh, rows, strict=True):
+        for c in p.spec.casualties:
+            casualties.append({"report_id": report_id, "outcome": c.outcome.value,
+                               "group": c.group.value, "low": c.low, "best": c.best,
+                               "high": c.high})
+        commitment = None
+        if p.spec.confidential_source is not None:
+            salt = secrets.token_hex(16)
+            sources.append({"report_id": report_id, "identity": p.spec.confidential_source.identity,
+                            "contact": p.spec.confidential_source.contact, "salt": salt})
+            commitment = hashlib.sha256(
+                (salt + p.spec.confidential_source.identity).encode()).hexdigest()
+        for a in p.attachments:
+            store_blob(session, a)
+            attachments.append({"report_id": report_id, "sha256": a.sha256,
+                                "filename": a.filename})
+        payload = _payload(report_id, p, row, org, user, commitment)
+        entries.append(log.PendingEntry("report.filed", f"report:{report_id}", payload))
+    if casualties:
+        session.execute(insert(Casualty), casualties)
+    if sources:
+        session.execute(insert(ConfidentialSource), sources)
+    if attachments:
+        session.flush()
+        session.execute(insert(ReportAttachment), attachments)
+    log.append_many(session, actor=actor, entries=entries)
+    return ids
+
+
+def _report_row(p: _Prepared, org: Actor, user: User | None) -> dict[str, Any]:
+    s = p.spec
+    return {
+        "truce_id": p.truce.id if p.truce else None,
+        "filed_by_org_id": org.id,
+        "filed_by_user_id": user.id if user else None,
+        "idempotency_key": p.key,
+        "fingerprint": p.fingerprint,
+        "source_kind": s.source_kind.value,
+        "source_description": s.source_description,
+        "occurred_start": p.when.start,
+        "occurred_end": p.when.end,
+        "time_precision": p.when.precision.value,
+        "place_name": s.place_name,
+        "latitude": s.latitude,
+        "longitude": s.longitude,
+        "geo_precision": s.geo_precision.value if s.geo_precision else None,
+        "zone_id": p.zone_id,
+        "category": s.category,
+        "alleged_actor_id": p.alleged_id,
+        "affected_actor_id": p.affected_id,
+        "narrative": s.narrative,
+        "synthetic": s.synthetic,
+    }
+
+
+def _payload(report_id: int, p: _Prepared, row: dict[str, Any], org: Actor, user: User | None,
+             commitment: str | None) -> dict[str, Any]:
+    s = p.spec
+    return {
+        "id": report_id,
+        "filed_by": {"organisation": org.slug, "user": user.username if user else None},
+        "idempotency_key": p.key,
+        "fingerprint": p.fingerprint,
+        "truce": p.truce.slug if p.truce else None,
+        "source_kind": row["source_kind"],
+        "occurred": p.when.label(),
+        "time_precision": row["time_precision"],
+        "place_name": s.place_name,
+        "latitude": s.latitude,
+        "longitude": s.longitude,
+        "geo_precision": row["geo_precision"],
+        "category": s.category,
+        "alleged_actor": s.alleged_actor,
+        "affected_actor": s.affected_actor,
+        "casualties": [c.model_dump(mode="json") for c in s.casualties],
+        "narrative_sha256": hashlib.sha256(s.narrative.encode()).hexdigest(),
+        "attachments": [{"filename": a.filename, "sha256": a.sha256} for a in p.attachments],
+        "confidential_source_commitment": commitment,
+        "synthetic": s.synthetic,
+    }

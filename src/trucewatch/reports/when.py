@@ -1,0 +1,106 @@
+"""Parse when an event happened into a UTC interval with a precision.
+
+Accepted forms (ISO 8601): ``2017-01-20T14:30Z`` or with an offset (exact),
+``2017-01-20`` (day), ``2017-W03`` (ISO week), ``2017-01`` (month). A time with
+no offset is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from trucewatch.errors import InvalidInput
+from trucewatch.reports.enums import TimePrecision
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=10)
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class When:
+    start: datetime
+    end: datetime  # exclusive
+    precision: TimePrecision
+
+    def label(self) -> str:
+        if self.precision is TimePrecision.EXACT:
+            return self.start.isoformat().replace("+00:00", "Z")
+        if self.precision is TimePrecision.DAY:
+            return self.start.date().isoformat()
+        if self.precision is TimePrecision.WEEK:
+            year, week, _ = self.start.date().isocalendar()
+            return f"{year}-W{week:02d}"
+        return self.start.strftime("%Y-%m")
+
+
+def parse_when(text: str, precision: TimePrecision | str | None = None, *,
+               now: datetime | None = None, field: str = "occurred") -> When:
+    """Parse ``text``; an explicit ``precision`` widens it (a day given as 'week' → its week)."""
+    text = text.strip()
+    try:
+        wanted = TimePrecision(precision) if precision is not None else None
+    except ValueError:
+        options = ", ".join(p.value for p in TimePrecision)
+        raise InvalidInput(f"{precision!r} is not a time precision ({options})",
+                           field="time_precision") from None
+    when = _parse(text, field)
+    if wanted is not None and wanted is not when.precision:
+        when = _widen(when, wanted, field)
+    _check_range(when, now or datetime.now(UTC), field)
+    return when
+
+
+def _parse(text: str, field: str) -> When:
+    try:
+        if m := _WEEK.match(text):
+            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return _span(monday, TimePrecision.WEEK)
+        if m := _MONTH.match(text):
+            return _span(date(int(m[1]), int(m[2]), 1), TimePrecision.MONTH)
+        if _DAY.match(text):
+            return _span(date.fromisoformat(text), TimePrecision.DAY)
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not a valid date ({exc})", field=field) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{text!r} has no time zone: add Z or an offset such as +03:00",
+                           field=field)
+    moment = moment.astimezone(UTC)
+    return When(moment, moment + timedelta(seconds=1), TimePrecision.EXACT)
+
+
+def _span(day: date, precision: TimePrecision) -> When:
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if precision is TimePrecision.DAY:
+        end = start + timedelta(days=1)
+    elif precision is TimePrecision.WEEK:
+        start -= timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+    else:
+        start = start.replace(day=1)
+        end = start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
+    return When(start, end, precision)
+
+
+_ORDER = [TimePrecision.EXACT, TimePrecision.DAY, TimePrecision.WEEK, TimePrecision.MONTH]
+
+
+def _widen(when: When, wanted: TimePrecision, field: str) -> When:
+    if _ORDER.index(wanted) < _ORDER.index(when.precision):
+        raise InvalidInput(
+            f"a {when.precision.value} ({when.label()}) cannot be given as {wanted.value}: "
+            "give the exact time", field=field)
+    return _span(when.start.date(), wanted)
+
+
+def _check_range(when: When, now: datetime, field: str) -> None:
+    if when.start < EARLIEST:
+        raise InvalidInput(f"{when.label()} is before 1900", field=field)
+    if when.start > now + CLOCK_SKEW:
+        raise InvalidInput(f"{when.label()} is in the future", field=field)

@@ -1,0 +1,1 @@
+"""Truces: guarantors, covered and excluded parties, zones, terms and the verification rule."""
