@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from trucewatch.cli import actors, incidents, log, reports, serve, setup, truces
@@ -40,16 +39,9 @@ cli.add_typer(log.app, name="log")
 
 def app(argv: list[str] | None = None) -> None:
     """Entry point: domain errors print one line naming the field and exit with status 2."""
+    # Typer handles usage errors itself (exit 2); domain errors come through to here.
     try:
-        cli(args=argv, standalone_mode=False)
+        cli(args=argv)
     except TrucewatchError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)

@@ -23,6 +23,12 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
+def json_for_script(value: Any) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' can end it early."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(title="trucewatch", version=__version__, docs_url=None, redoc_url=None)
     app.state.store = store
@@ -54,7 +60,7 @@ def create_app(store: Store) -> FastAPI:
         return templates.TemplateResponse(request, "incidents.html", {
             "incidents": incidents,
             "truce": truce_info,
-            "map_data": json.dumps({"zones": zones, "incidents": points}),
+            "map_data": json_for_script({"zones": zones, "incidents": points}),
             "version": __version__,
         })
 

@@ -1,0 +1,104 @@
+"""Fixtures: a ``store`` parametrised over SQLite and PostgreSQL, and the demo loaded into it.
+
+PostgreSQL tests run against ``TRUCEWATCH_TEST_PG`` (default: the local server's
+``test`` database, where each test run creates and drops its own database). With
+``CI=true`` an unreachable server fails the run; locally those tests skip with a reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from trucewatch.storage import Store, open_store
+from trucewatch.storage.base import Base
+
+PG_ADMIN_URL = os.environ.get("TRUCEWATCH_TEST_PG",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    store = open_store(f"sqlite:///{path}")
+    store.dispose()  # closing the last connection checkpoints the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of our own for this test process, migrated once."""
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        admin.dispose()
+        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(message)
+    name = f"trucewatch_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    store = open_store(url)
+    store.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _truncate_pg(store: Store) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL holding an empty, migrated schema of its own."""
+    if request.param == "sqlite":
+        path = tmp_path / "trucewatch.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_database")
+    store = open_store(url, migrate=False)
+    _truncate_pg(store)
+    store.dispose()
+    yield url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    st = open_store(db_url)
+    yield st
+    st.dispose()
+
+
+@pytest.fixture
+def session(store: Store) -> Iterator[Session]:
+    """A session whose changes are committed when the test ends without error."""
+    with store.session() as s:
+        yield s
+
+
+@pytest.fixture
+def demo_store(store: Store) -> Store:
+    from trucewatch.demo.service import load_demo
+
+    with store.session() as s:
+        load_demo(s, actor="test")
+    return store
