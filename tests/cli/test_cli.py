@@ -239,4 +239,5 @@ def test_the_installed_console_script_runs(tmp_path: Path) -> None:
     bad = subprocess.run([str(exe), "report", "add", "--org", "nobody", "--source-kind", "party",
                           "--occurred", "2017-01-01", "--place", "X", "--category", "shelling"],
                          env=env, capture_output=True, text=True)
-    assert bad.returncode == 2 and bad.stderr.strip() == "error: organisation: no organisation known as 'nobody'"
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: organisation: no organisation known as 'nobody'"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy.orm import Session
-
 from tests import factories
+
 from trucewatch.errors import Conflict, InvalidInput, NotFound, StaleWrite
 from trucewatch.incidents.service import (
     change_status,

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 from sqlalchemy.orm import Session
-
 from tests import factories
+
 from trucewatch.errors import InvalidInput, InvalidTransition
 from trucewatch.incidents.models import Incident
 from trucewatch.incidents.service import change_status, create_incident

@@ -7,8 +7,8 @@ import json
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-
 from tests import factories
+
 from trucewatch.log.models import LogEntry, LogHead
 from trucewatch.log.service import EMPTY_CHAIN, append, canonical, leaf_hash, verify
 from trucewatch.storage import Store

@@ -8,8 +8,8 @@ import json
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-
 from tests import factories
+
 from trucewatch.errors import IdempotencyConflict, InvalidInput, UnknownReference
 from trucewatch.log.models import LogEntry
 from trucewatch.log.service import entries_for, verify

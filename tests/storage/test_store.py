@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from tests import factories
 
 from trucewatch.actors.models import Actor
 from trucewatch.errors import InvalidInput
 from trucewatch.storage import Store, open_store
 from trucewatch.storage.engine import make_engine, normalise_url
 from trucewatch.storage.migrate import current_revision, head_revision
-from tests import factories
 
 
 def test_open_store_is_at_head(store: Store) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy.orm import Session
-
 from tests import factories
+
 from trucewatch.errors import Conflict, InvalidInput, UnknownReference
 from trucewatch.truces.service import get_truce, rule_text, truce_view, zone_index, zones_geojson
 

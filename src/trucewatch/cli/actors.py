@@ -21,7 +21,7 @@ app = typer.Typer(help="Organisations and persons, their names, and affiliations
                   no_args_is_help=True)
 
 
-def _alias(text: str) -> dict[str, str]:
+def _alias(text: str) -> dict[str, object]:
     lang, sep, name = text.partition(":")
     if not sep or not name.strip():
         raise InvalidInput(f"{text!r}: use LANG:NAME, e.g. ar:روسيا", field="alias")
@@ -43,7 +43,7 @@ def add(
         [], help="LANG:NAME, the primary name in another language (repeatable)."),
 ) -> None:
     """Register an organisation or a person."""
-    names = [{"name": name, "lang": "en", "primary": True}]
+    names: list[dict[str, object]] = [{"name": name, "lang": "en", "primary": True}]
     names += [{**_alias(p), "primary": True} for p in primary]
     names += [_alias(a) for a in alias]
     with transaction() as session:

@@ -50,7 +50,7 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
         raise InvalidInput(f"{text!r}: use min_lon,min_lat,max_lon,max_lat", field="bbox") from None
     if len(values) != 4:
         raise InvalidInput(f"{text!r}: use min_lon,min_lat,max_lon,max_lat", field="bbox")
-    return values  # type: ignore[return-value]
+    return (values[0], values[1], values[2], values[3])
 
 
 @app.command("add")

@@ -7,6 +7,7 @@ transaction as the change, so the change and its entry land together or not at a
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,8 +31,58 @@ class PendingEntry:
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes of ``value``."""
-    return rfc8785.dumps(value)
+    """RFC 8785 (JCS) canonical JSON bytes of ``value``.
+
+    The plain JSON types (``dict`` with ``str`` keys, ``list``, ``tuple``, ``str``, ``int``,
+    ``float``, ``bool``, ``None``) take a fast path that gives byte for byte what
+    ``rfc8785.dumps`` gives, about ten times faster; anything else (subclasses, integers
+    beyond 2**53, lone surrogates, non-string keys) goes to ``rfc8785``, which serialises
+    or rejects it exactly as before.
+    """
+    try:
+        return _jcs(value).encode("utf-8")
+    except (_NotPlain, AttributeError, UnicodeEncodeError):
+        return rfc8785.dumps(value)
+
+
+class _NotPlain(Exception):
+    """A value the fast path leaves to ``rfc8785``."""
+
+
+# RFC 8785 3.2.2.2 escapes exactly what the json module's (C) encoder escapes when it
+# keeps non-ASCII text: '"', '\\', \b \f \n \r \t, and other controls as lower-case \u00xx.
+_quote = json.encoder.encode_basestring
+_INT_RANGE = range(-(2**53) + 1, 2**53)
+
+
+def _utf16(item: tuple[str, Any]) -> bytes:
+    return item[0].encode("utf-16-be")  # RFC 8785 3.2.3: keys sort by UTF-16 code units
+
+
+def _jcs(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is dict:
+        items = sorted(value.items(), key=_utf16)
+        return "{" + ",".join([_quote(k) + ":" + _jcs(v) for k, v in items]) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join([_jcs(v) for v in value]) + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int and value in _INT_RANGE:
+        return str(value)
+    if kind is float:
+        text = repr(value)
+        # Without an exponent, RFC 8785 (ECMAScript) prints the same shortest digits as
+        # Python, less a trailing ".0"; exponents, -0.0, NaN and infinities go to rfc8785.
+        if "e" not in text and "n" not in text and value != 0:
+            return text[:-2] if text.endswith(".0") else text
+    raise _NotPlain
 
 
 def leaf_hash(body: bytes) -> str:

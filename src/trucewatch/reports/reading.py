@@ -54,7 +54,7 @@ def list_reports(session: Session, *, filters: ReportFilter = ReportFilter(),
     return list(session.scalars(query))
 
 
-def _with_relations(query: Select[tuple[Report]]) -> Select[tuple[Report]]:
+def _with_relations(query: Select[Report]) -> Select[Report]:
     return query.options(
         selectinload(Report.filed_by_org).selectinload(Actor.names),
         selectinload(Report.alleged_actor).selectinload(Actor.names),
@@ -64,7 +64,7 @@ def _with_relations(query: Select[tuple[Report]]) -> Select[tuple[Report]]:
     )
 
 
-def _filtered(session: Session, f: ReportFilter) -> Select[tuple[Report]]:
+def _filtered(session: Session, f: ReportFilter) -> Select[Report]:
     query = select(Report)
     if f.occurred_from:
         start = parse_when(f.occurred_from, field="occurred_from").start

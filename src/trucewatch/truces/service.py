@@ -98,6 +98,7 @@ def truce_view(truce: Truce, *, with_geometry: bool = False) -> dict[str, Any]:
         "guarantors": slugs("guarantor"),
         "parties": slugs("party"),
         "excluded": slugs("excluded"),
+        "names": {p.actor.slug: p.actor.name for p in truce.participants},
         "zones": [
             {"name": z.name, **({"geometry": z.geometry} if with_geometry else {})}
             for z in truce.zones

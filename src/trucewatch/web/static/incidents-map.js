@@ -1,7 +1,7 @@
 // Draw the truce zones and the incidents; no tiles are fetched: the map works offline.
 (function () {
   var data = JSON.parse(document.getElementById("map-data").textContent);
-  var map = L.map("map", { attributionControl: false });
+  var map = L.map("map", { attributionControl: false, maxZoom: 16 });
   var zones = L.geoJSON(data.zones, {
     style: { color: "#8a5a00", weight: 2, fillOpacity: 0.08 },
     onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); }
