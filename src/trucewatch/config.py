@@ -25,6 +25,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db", "sqlite:///./trucewatch.db", "Database URL (SQLite file or postgresql+psycopg://…)."),
     Setting("max_attachment_bytes", str(10 * 1024 * 1024), "Largest attachment accepted, in bytes."),
     Setting("max_narrative_chars", "100000", "Longest report narrative accepted, in characters."),
+    Setting("keys_dir", "./trucewatch-keys", "Directory of private signing keys (PEM, mode 0600)."),
     Setting("host", "127.0.0.1", "Address `trucewatch serve` listens on."),
     Setting("port", "8000", "Port `trucewatch serve` listens on."),
 )
@@ -35,6 +36,7 @@ class Settings:
     db: str
     max_attachment_bytes: int
     max_narrative_chars: int
+    keys_dir: str
     host: str
     port: int
     extra: dict[str, str] = field(default_factory=dict)
@@ -51,6 +53,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         db=raw["db"],
         max_attachment_bytes=int(raw["max_attachment_bytes"]),
         max_narrative_chars=int(raw["max_narrative_chars"]),
+        keys_dir=raw["keys_dir"],
         host=raw["host"],
         port=int(raw["port"]),
     )

@@ -26,3 +26,25 @@ def test_opening_twice_is_harmless(db_url: str) -> None:
         with st.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
         st.dispose()
+
+
+def test_upgrading_a_0001_database_keeps_its_users(tmp_path) -> None:
+    from trucewatch.storage import open_store
+    from trucewatch.storage.engine import make_engine
+    from trucewatch.storage.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO actors (id, slug, kind, organisation_type, description, created_at) "
+            "VALUES (1, 'russia', 'organisation', 'state', '', '2017-01-01 00:00:00')"))
+        conn.execute(sa.text(
+            "INSERT INTO users (id, username, display_name, organisation_id, created_at) "
+            "VALUES (1, 'ru-officer', '', 1, '2017-01-01 00:00:00')"))
+    engine.dispose()
+    store = open_store(f"sqlite:///{tmp_path / 'old.db'}")
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT username, is_active, password_hash FROM users")).one()
+    assert tuple(row) == ("ru-officer", 1, None)
+    store.dispose()

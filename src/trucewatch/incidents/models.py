@@ -28,6 +28,8 @@ class Incident(Base):
     category: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_by: Mapped[str | None] = mapped_column(String(80))
 
     links: Mapped[list[IncidentLink]] = relationship(
         back_populates="incident", order_by="IncidentLink.id"

@@ -111,9 +111,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["organisation_id"], ["actors.id"], name=op.f("fk_affiliations_organisation_id_actors")
         ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["actors.id"], name=op.f("fk_affiliations_person_id_actors")
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["actors.id"], name=op.f("fk_affiliations_person_id_actors")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_affiliations")),
     )
     with op.batch_alter_table("affiliations", schema=None) as batch_op:
@@ -138,15 +136,11 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=40), nullable=False),
         sa.Column("created_at", trucewatch.storage.base.UTCDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["truce_id"], ["truces.id"], name=op.f("fk_incidents_truce_id_truces")
-        ),
+        sa.ForeignKeyConstraint(["truce_id"], ["truces.id"], name=op.f("fk_incidents_truce_id_truces")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
     )
     with op.batch_alter_table("incidents", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_incidents_occurred_start"), ["occurred_start"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_incidents_occurred_start"), ["occurred_start"], unique=False)
         batch_op.create_index(batch_op.f("ix_incidents_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_incidents_truce_id"), ["truce_id"], unique=False)
 
@@ -201,9 +195,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "incident_status_changes",
@@ -269,23 +261,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["filed_by_user_id"], ["users.id"], name=op.f("fk_reports_filed_by_user_id_users")
         ),
-        sa.ForeignKeyConstraint(
-            ["truce_id"], ["truces.id"], name=op.f("fk_reports_truce_id_truces")
-        ),
-        sa.ForeignKeyConstraint(
-            ["zone_id"], ["truce_zones.id"], name=op.f("fk_reports_zone_id_truce_zones")
-        ),
+        sa.ForeignKeyConstraint(["truce_id"], ["truces.id"], name=op.f("fk_reports_truce_id_truces")),
+        sa.ForeignKeyConstraint(["zone_id"], ["truce_zones.id"], name=op.f("fk_reports_zone_id_truce_zones")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
         sa.UniqueConstraint("filed_by_org_id", "idempotency_key", name="uq_reports_idempotency"),
     )
     with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_reports_alleged_actor_id"), ["alleged_actor_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reports_alleged_actor_id"), ["alleged_actor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_category"), ["category"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_reports_filed_by_org_id"), ["filed_by_org_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reports_filed_by_org_id"), ["filed_by_org_id"], unique=False)
         batch_op.create_index("ix_reports_lat_lon", ["latitude", "longitude"], unique=False)
         batch_op.create_index("ix_reports_occurred_start", ["occurred_start"], unique=False)
         batch_op.create_index(batch_op.f("ix_reports_truce_id"), ["truce_id"], unique=False)
@@ -310,12 +294,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_links")),
     )
     with op.batch_alter_table("incident_links", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_incident_links_incident_id"), ["incident_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_incident_links_report_id"), ["report_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_incident_links_incident_id"), ["incident_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_incident_links_report_id"), ["report_id"], unique=False)
         batch_op.create_index(
             "uq_incident_links_active_report",
             ["report_id"],
@@ -344,9 +324,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_attachments")),
     )
     with op.batch_alter_table("report_attachments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_report_attachments_report_id"), ["report_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_report_attachments_report_id"), ["report_id"], unique=False)
 
     op.create_table(
         "report_casualties",
@@ -370,9 +348,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("report_id", "outcome", "group", name="uq_report_casualties_cell"),
     )
     with op.batch_alter_table("report_casualties", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_report_casualties_report_id"), ["report_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_report_casualties_report_id"), ["report_id"], unique=False)
 
     op.create_table(
         "report_confidential_sources",
@@ -388,7 +364,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("report_id", name=op.f("pk_report_confidential_sources")),
     )
-
 
 
 def downgrade() -> None:
@@ -455,4 +430,3 @@ def downgrade() -> None:
     op.drop_table("log_entries")
     op.drop_table("attachment_blobs")
     op.drop_table("actors")
-

@@ -1,0 +1,1 @@
+"""Joint verification: investigations, review rounds, signed assessments, decisions, measures."""
