@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.service import find_actor
-from trucewatch.auth.models import User
+from trucewatch.auth.models import User, UserRole
+from trucewatch.auth.principal import Principal, Role
 from trucewatch.errors import Conflict, InvalidInput, NotFound
 from trucewatch.log import service as log
 
@@ -37,4 +38,27 @@ def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}", field="user")
+    return user
+
+
+def principal_for(user: User) -> Principal:
+    """The principal a signed-in (or impersonated, on the command line) user acts as."""
+    return Principal(actor=f"user:{user.username}", organisation_id=user.organisation_id,
+                     organisation_slug=user.organisation.slug, user_id=user.id,
+                     roles=frozenset(Role(r.role) for r in user.roles))
+
+
+def grant_role(session: Session, *, username: str, role: Role | str, actor: str) -> User:
+    user = get_user(session, username)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"{role!r} is not a role ({', '.join(r.value for r in Role)})",
+                           field="role") from None
+    if any(r.role == role.value for r in user.roles):
+        raise Conflict(f"{username} is already {role.value}", field="role")
+    user.roles.append(UserRole(role=role.value, granted_by=actor))
+    session.flush()
+    log.append(session, kind="user.role_granted", subject=f"user:{username}", actor=actor,
+               payload={"username": username, "role": role.value})
     return user

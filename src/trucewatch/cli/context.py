@@ -12,15 +12,30 @@ from typing import Any
 import typer
 from sqlalchemy.orm import Session
 
+from trucewatch.auth.principal import Principal, operator
+from trucewatch.auth.service import get_user, principal_for
 from trucewatch.config import load_settings
 from trucewatch.reports.service import Limits
 from trucewatch.storage import Store, open_store
 
-_state: dict[str, str | None] = {"db": None}
+_state: dict[str, str | None] = {"db": None, "as_user": None}
 
 
 def set_db(url: str | None) -> None:
     _state["db"] = url
+
+
+def set_as_user(username: str | None) -> None:
+    _state["as_user"] = username
+
+
+def principal(session: Session) -> Principal:
+    """Who this command acts as: ``--as USER`` (checked against that user's roles), or the
+    operator, who may do only what the access rules grant the operator."""
+    username = _state["as_user"]
+    if username is None:
+        return operator(cli_actor())
+    return principal_for(get_user(session, username))
 
 
 def settings_now() -> Any:

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from trucewatch.cli import actors, incidents, log, reports, serve, setup, truces
-from trucewatch.cli.context import set_db
+from trucewatch.cli.context import set_as_user, set_db
 from trucewatch.errors import TrucewatchError
 
 cli = typer.Typer(
@@ -24,8 +24,11 @@ cli = typer.Typer(
 def main(
     db: str | None = typer.Option(
         None, "--db", help="Database URL; overrides TRUCEWATCH_DB (default: ./trucewatch.db)."),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user, with that user's roles (default: the operator)."),
 ) -> None:
     set_db(db)
+    set_as_user(as_user)
 
 
 setup.register(cli)
