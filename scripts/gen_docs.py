@@ -11,6 +11,7 @@ a child process so that the terminal, colour settings and width are fixed.
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import enum
 import json
@@ -274,7 +275,7 @@ def _json_type(annotation: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_json_type(a) for a in typing.get_args(annotation) if a is not type(None))
     if origin is list:
-        return f"list of {_json_type(typing.get_args(annotation)[0])}"
+        return f"list of {_json_type(typing.get_args(annotation)[0])}s"
     if origin is dict:
         return "object"
     if annotation is AwareDatetime:
@@ -381,20 +382,60 @@ def render_transitions() -> str:
 def render_errors() -> str:
     from trucewatch import errors
 
-    def walk(cls: type[errors.TrucewatchError], depth: int) -> Iterator[list[str]]:
-        yield [("&nbsp;&nbsp;&nbsp;&nbsp;" * depth) + f"`{cls.__name__}`",
-               str(cls.http_status)]
+    def walk(cls: type[errors.TrucewatchError]) -> Iterator[list[str]]:
         for sub in cls.__subclasses__():
             if sub.__module__ == errors.__name__:
-                yield from walk(sub, depth + 1)
+                yield [f"`{sub.__name__}`", f"`{cls.__name__}`", str(sub.http_status)]
+                yield from walk(sub)
 
-    return _table(["exception (trucewatch.errors)", "HTTP status"],
-                  list(walk(errors.TrucewatchError, 0)))
+    root = errors.TrucewatchError
+    rows = [[f"`{root.__name__}`", "`Exception`", str(root.http_status)], *walk(root)]
+    return _table(["exception", "subclass of", "HTTP status"], rows)
+
+
+def log_kinds(package: Path | None = None) -> list[tuple[str, str]]:
+    """Every log entry kind the code appends, with the function that appends it (found by ast)."""
+    package = package or ROOT / "src" / "trucewatch"
+    found: set[tuple[str, str]] = set()
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        for func in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(func, ast.FunctionDef):
+                continue
+            for call in ast.walk(func):
+                if isinstance(call, ast.Call) and (kind := _appended_kind(call)):
+                    found.add((kind, f"{module}.{func.name}"))
+    return sorted(found)
+
+
+def _appended_kind(call: ast.Call) -> str | None:
+    """The kind of ``log.append(..., kind="x.y", ...)`` or ``PendingEntry("x.y", ...)``."""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    if name == "append":
+        for kw in call.keywords:
+            if kw.arg == "kind" and isinstance(kw.value, ast.Constant):
+                return str(kw.value.value)
+    if name == "PendingEntry" and call.args and isinstance(call.args[0], ast.Constant):
+        return str(call.args[0].value)
+    return None
+
+
+def render_log_kinds() -> str:
+    return _table(["kind", "appended by"],
+                  [[f"`{kind}`", f"`{where}`"] for kind, where in log_kinds()])
+
+
+def render_attachment_types() -> str:
+    from trucewatch.reports.attachments import ALLOWED_TYPES
+
+    return ", ".join(f"`{t}`" for t in sorted(ALLOWED_TYPES)) + "\n"
 
 
 BLOCKS: dict[str, Callable[[], str]] = {
     "incident-transitions": render_transitions,
     "errors": render_errors,
+    "log-kinds": render_log_kinds,
+    "attachment-types": render_attachment_types,
 }
 _BLOCK = re.compile(r"(<!-- gen_docs:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /gen_docs -->)",
                     re.DOTALL)
