@@ -65,7 +65,9 @@ def transaction() -> Iterator[Session]:
 
 
 def cli_actor() -> str:
-    """Who the log names for changes made from this command line."""
+    """Who the log names for changes made from this command line (``--as`` if given)."""
+    if _state["as_user"] is not None:
+        return f"user:{_state['as_user']}"
     try:
         return f"cli:{getpass.getuser()}"
     except Exception:  # no user name in some containers

@@ -324,6 +324,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("password_hash", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.true()))
 
+    # The log's head row exists from the start, so the first two writers on a new
+    # PostgreSQL database both find a row to lock instead of racing to insert it.
+    op.execute(
+        "INSERT INTO log_head (id, size, chain_hash) SELECT 1, 0, "
+        "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' "
+        "WHERE NOT EXISTS (SELECT 1 FROM log_head)"
+    )
 
 def downgrade() -> None:
 
