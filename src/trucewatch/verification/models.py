@@ -31,9 +31,13 @@ class ReviewRound(Base):
     decision: Mapped[str | None] = mapped_column(String(20))  # confirmed|not_confirmed|disputed
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responsible_actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    decision_body: Mapped[str | None] = mapped_column(Text)  # the RFC 8785 JSON guarantors sign
+    closed_by: Mapped[str | None] = mapped_column(String(80))  # None: decided when all assessed
 
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="round", order_by="Assessment.id")
+    decision_signatures: Mapped[list[DecisionSignature]] = relationship(
+        order_by="DecisionSignature.id")
 
 
 class Assessment(Base):
@@ -60,6 +64,23 @@ class Assessment(Base):
     signature: Mapped[str] = mapped_column(String(100))  # base64 Ed25519 signature
 
     round: Mapped[ReviewRound] = relationship(back_populates="assessments")
+
+
+class DecisionSignature(Base):
+    """A guarantor's Ed25519 signature over a round's decision body (one per guarantor)."""
+
+    __tablename__ = "decision_signatures"
+    __table_args__ = (
+        UniqueConstraint("round_id", "guarantor_id", name="uq_decision_signatures_guarantor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id"), index=True)
+    guarantor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    signed_by: Mapped[str] = mapped_column(String(80))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(100))
 
 
 class Investigation(Base):
@@ -92,6 +113,7 @@ class AccessDenial(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     investigation_id: Mapped[int | None] = mapped_column(ForeignKey("investigations.id"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    truce_id: Mapped[int | None] = mapped_column(ForeignKey("truces.id"), index=True)
     denied_by_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # access | movement
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -110,6 +132,7 @@ class Measure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("review_rounds.id"))  # the decision
     against_actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,85 @@
+"""Publication: the coordinator publishes decided incidents; only those reach public views."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
+from trucewatch.errors import Conflict
+from trucewatch.incidents.models import Incident
+from trucewatch.incidents.service import get_incident, incident_view
+from trucewatch.log import service as log
+from trucewatch.storage.base import utcnow
+from trucewatch.verification.models import ReviewRound
+from trucewatch.verification.seats import iso, slugs
+
+DECIDED: frozenset[str] = frozenset({"confirmed", "not_confirmed", "disputed"})
+
+
+def publish_incident(session: Session, *, principal: Principal, incident_id: int,
+                     now: datetime | None = None) -> Incident:
+    """Publish an incident's latest decision (again, after a later round decides anew)."""
+    require(principal, Action.INCIDENT_PUBLISH)
+    now = now or utcnow()
+    log.lock(session)
+    incident = get_incident(session, incident_id)
+    session.refresh(incident)
+    if incident.status not in DECIDED:
+        raise Conflict(f"incident {incident_id} is {incident.status}: only decided incidents "
+                       "are published", field="incident")
+    rnd = published_round(session, incident, upto=None)
+    if rnd is None or rnd.decision != incident.status:
+        raise Conflict(f"incident {incident_id} was not decided by a review round",
+                       field="incident")
+    assert rnd.decided_at is not None
+    if incident.published_at is not None and incident.published_at >= rnd.decided_at:
+        raise Conflict(f"the decision of round {rnd.number} is published already",
+                       field="incident")
+    incident.published_at, incident.published_by = now, principal.actor
+    incident.version += 1
+    session.flush()
+    log.append(session, kind="incident.published", subject=f"incident:{incident.id}",
+               actor=principal.actor,
+               payload={"incident": incident.id, "round": rnd.number, "decision": rnd.decision,
+                        "published_at": iso(now)})
+    return incident
+
+
+def published_round(session: Session, incident: Incident,
+                    upto: datetime | None) -> ReviewRound | None:
+    """The latest decided round (decided by ``upto``, if given)."""
+    query = select(ReviewRound).where(ReviewRound.incident_id == incident.id,
+                                      ReviewRound.status == "decided")
+    if upto is not None:
+        query = query.where(ReviewRound.decided_at <= upto)
+    return session.scalar(query.order_by(ReviewRound.number.desc()).limit(1))
+
+
+def published_incidents(session: Session, *, truce_id: int | None = None) -> list[Incident]:
+    """What public views and exports may show: published incidents only."""
+    query = select(Incident).where(Incident.published_at.is_not(None)).order_by(Incident.id)
+    if truce_id is not None:
+        query = query.where(Incident.truce_id == truce_id)
+    return list(session.scalars(query.options(selectinload(Incident.links))))
+
+
+def public_incident_view(session: Session, incident: Incident) -> dict[str, Any]:
+    """The incident with the decision that was published (dissents and signatures included)."""
+    if incident.published_at is None:
+        raise Conflict(f"incident {incident.id} is not published", field="incident")
+    rnd = published_round(session, incident, upto=incident.published_at)
+    view = incident_view(incident)
+    view["published_at"] = iso(incident.published_at)
+    view["decision"] = json.loads(rnd.decision_body) if rnd and rnd.decision_body else None
+    signatures = rnd.decision_signatures if rnd else []
+    names = slugs(session, [s.guarantor_id for s in signatures])
+    view["decision_signatures"] = [
+        {"guarantor": names[s.guarantor_id], "key_id": s.key_id, "signature": s.signature}
+        for s in signatures]
+    return view
