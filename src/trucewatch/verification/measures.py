@@ -83,15 +83,11 @@ def vote_on_measure(session: Session, *, principal: Principal, measure_id: int, 
                actor=principal.actor,
                payload={"measure": measure.id, "signed_body": row.signed_body, "key_id": key,
                         "signature": sig})
-    agree, disagree = _tally(session, measure)
-    n = len(measure.guarantor_ids)
+    agree, _disagree = _tally(session, measure)
     if agree >= measure.rule_k:
         _move(session, measure, "agreed", actor=principal.actor,
-              reason=f"{agree} of {n} guarantors agreed (the rule needs {measure.rule_k})")
-    elif disagree > n - measure.rule_k:
-        _move(session, measure, "dropped", actor=principal.actor,
-              reason=f"{disagree} of {n} guarantors disagreed: it can no longer reach "
-                     f"{measure.rule_k}")
+              reason=f"{agree} of {len(measure.guarantor_ids)} guarantors agreed "
+                     f"(the rule needs {measure.rule_k})")
     return row
 
 
@@ -127,7 +123,8 @@ def _prepare_vote(session: Session, principal: Principal, measure_id: int,
 
 def change_measure_status(session: Session, *, principal: Principal, measure_id: int,
                           status: str, reason: str) -> Measure:
-    """Record that an agreed measure was carried out, or dropped, and why."""
+    """Record that an agreed measure was carried out or dropped, or drop a proposal that its
+    current votes can no longer carry; always with the reason."""
     if not reason.strip():
         raise InvalidInput("say why", field="reason")
     log.lock(session)
@@ -138,6 +135,12 @@ def change_measure_status(session: Session, *, principal: Principal, measure_id:
     if (measure.status, status) in MEASURE_BY_VOTE:
         raise InvalidTransition(f"a proposed measure becomes {status} by the guarantors' votes",
                                 field="status")
+    if (measure.status, status) == ("proposed", "dropped"):
+        agree, disagree = _tally(session, measure)
+        n = len(measure.guarantor_ids)
+        if disagree <= n - measure.rule_k:
+            raise Conflict(f"{disagree} of {n} guarantors disagree: the proposal can still reach "
+                           f"{measure.rule_k}; it is dropped once it cannot", field="status")
     _move(session, measure, status, actor=principal.actor, reason=reason)
     return measure
 

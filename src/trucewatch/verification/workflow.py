@@ -54,10 +54,10 @@ MEASURE = Workflow("measure", {
     "dropped": frozenset(),
 }, field="status")
 
-# The measure steps that follow the guarantors' signed votes under the rule; the others are
-# recorded by a guarantor officer (what was done, with a reason).
-MEASURE_BY_VOTE: frozenset[tuple[str, str]] = frozenset({("proposed", "agreed"),
-                                                          ("proposed", "dropped")})
+# The measure step that follows the guarantors' signed votes under the rule; the others are
+# recorded by a guarantor officer with a reason (a proposal only once its current votes can
+# no longer reach k, so that no single seat drops what the rule would still let pass).
+MEASURE_BY_VOTE: frozenset[tuple[str, str]] = frozenset({("proposed", "agreed")})
 
 # Investigation fields can be edited while the investigation is one of these.
 INVESTIGATION_EDITABLE: frozenset[str] = frozenset({"tasked", "in_progress"})
