@@ -2,10 +2,12 @@
 
 Files ``--n`` generated report submissions through the domain function
 (``trucewatch.reports.service.file_reports``) in batches of ``--batch``, one
-transaction per batch, then inserts the very same ``reports`` rows (read back from
-the first database) into a second fresh database of the same kind with a bare Core
-``insert(reports)`` executemany, again one transaction per batch of the same size.
-Only the transactions are timed: generating submissions and reading rows back are not.
+transaction per batch, and after each batch inserts the very same ``reports`` rows
+(read back from the first database) into a second fresh database of the same kind
+with a bare Core ``insert(reports)`` executemany, again one transaction per batch.
+The two alternate batch by batch, so both see the same machine load and the same
+growth of their tables. Only the transactions are timed: generating submissions and
+reading rows back are not.
 
 The domain side does everything a real filing does: pydantic validation, time and
 place checks, actor and truce resolution, zone lookup, the idempotency check, the
@@ -23,6 +25,7 @@ and drops both at the end; it refuses to touch a database that already exists.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import resource
@@ -34,10 +37,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import Table, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from trucewatch.demo.service import load_demo
@@ -107,7 +110,8 @@ def _submission(rng: random.Random, i: int, kind: str) -> dict[str, Any]:
     latitude: float | None
     longitude: float | None
     if where < 0.70:  # near a known place
-        latitude, longitude = round(lat + rng.uniform(-0.05, 0.05), 5), round(lon + rng.uniform(-0.05, 0.05), 5)
+        latitude = round(lat + rng.uniform(-0.05, 0.05), 5)
+        longitude = round(lon + rng.uniform(-0.05, 0.05), 5)
     elif where < 0.95:  # anywhere in the country, described by its rough location
         latitude = round(rng.uniform(SYRIA[0], SYRIA[2]), 5)
         longitude = round(rng.uniform(SYRIA[1], SYRIA[3]), 5)
@@ -196,8 +200,8 @@ def databases(url: str | None) -> Iterator[tuple[str, str, str]]:
         for name in names:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield ("PostgreSQL " + _server_version(base.set(database=names[0])),
-               *(base.set(database=n).render_as_string(hide_password=False) for n in names))
+        first, second = (base.set(database=n).render_as_string(hide_password=False) for n in names)
+        yield "PostgreSQL " + _server_version(base.set(database=names[0])), first, second
     finally:
         with admin.connect() as conn:
             for name in names:
@@ -223,22 +227,26 @@ def prepare(url: str) -> tuple[Store, int]:
         return store, session.scalar(select(func.coalesce(func.max(Report.id), 0))) or 0
 
 
-def run_domain(store: Store, n: int, batch: int, seed: int) -> float:
-    elapsed = 0.0
-    filed = 0
-    for chunk in submissions(n, batch, seed):
-        organisation, user = chunk[0].organisation, chunk[0].user
-        items = [s.data for s in chunk]
-        started = time.perf_counter()
-        with store.session() as session:
-            results = file_reports(session, submissions=items, organisation=organisation,
-                                   user=user, actor=f"user:{user}")
-        elapsed += time.perf_counter() - started
-        if not all(r.created for r in results):
-            sys.exit("a benchmark submission was taken for a retry: keys must be unique")
-        filed += len(results)
-    assert filed == n
-    return elapsed
+@dataclass
+class Clock:
+    """Wall-clock and CPU time (this process only) spent in the timed transactions."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    rows: int = 0
+
+    @contextmanager
+    def timing(self, rows: int) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        self.rows += rows
+
+    def line(self, label: str) -> str:
+        return (f"{label}: {self.rows:>7} reports in {self.wall:7.2f} s = "
+                f"{self.rows / self.wall:6.0f} reports/s (CPU of this process "
+                f"{self.cpu:6.2f} s = {self.rows / self.cpu:6.0f} reports/s)")
 
 
 # Every column the domain function writes; ``id`` and ``received_at`` come from the
@@ -246,31 +254,33 @@ def run_domain(store: Store, n: int, batch: int, seed: int) -> float:
 COLUMNS = [c for c in Report.__table__.columns if c.name not in ("id", "received_at")]
 
 
-def domain_rows(store: Store, after: int, batch: int) -> Iterator[list[dict[str, Any]]]:
-    """The ``reports`` rows the domain function wrote, in batches, in the order it wrote them."""
+def run(domain: Store, bare: Store, *, after: int, n: int, batch: int,
+        seed: int) -> tuple[Clock, Clock]:
+    """File each batch through the domain function, then bare-insert the rows it wrote.
+
+    Alternating batch by batch exposes both sides to the same machine load and the same
+    growth of the database.
+    """
+    domain_clock, bare_clock = Clock(), Clock()
+    table = cast(Table, Report.__table__)
     last = after
-    while True:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                select(Report.id, *COLUMNS).where(Report.id > last).order_by(Report.id).limit(batch)
-            ).all()
-        if not rows:
-            return
-        last = rows[-1].id
-        yield [{c.name: getattr(row, c.name) for c in COLUMNS} for row in rows]
+    for chunk in submissions(n, batch, seed):
+        organisation, user = chunk[0].organisation, chunk[0].user
+        items = [s.data for s in chunk]
+        with domain_clock.timing(len(items)), domain.session() as session:
+            results = file_reports(session, submissions=items, organisation=organisation,
+                                   user=user, actor=f"user:{user}")
+        if not all(r.created for r in results):
+            sys.exit("a benchmark submission was taken for a retry: keys must be unique")
 
-
-def run_bare(source: Store, after: int, target: Store, batch: int) -> tuple[float, int]:
-    table = Report.__table__
-    elapsed = 0.0
-    inserted = 0
-    for rows in domain_rows(source, after, batch):
-        started = time.perf_counter()
-        with target.session() as session:
+        with domain.engine.connect() as conn:  # untimed: the rows just written, as written
+            written = conn.execute(
+                select(Report.id, *COLUMNS).where(Report.id > last).order_by(Report.id)).all()
+        last = written[-1].id
+        rows = [{c.name: getattr(row, c.name) for c in COLUMNS} for row in written]
+        with bare_clock.timing(len(rows)), bare.session() as session:
             session.execute(insert(table), rows)
-        elapsed += time.perf_counter() - started
-        inserted += len(rows)
-    return elapsed, inserted
+    return domain_clock, bare_clock
 
 
 def peak_rss_mib() -> float:
@@ -297,18 +307,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trucewatch report ingestion: {args.n} reports in batches of {args.batch}, "
               f"one transaction per batch")
         print(f"store: {kind}; Python {platform.python_version()}, SQLAlchemy "
-              f"{sqlalchemy.__version__}, {platform.machine()}, started "
-              f"{datetime.now().isoformat(timespec='seconds')}")
+              f"{sqlalchemy.__version__}, {platform.machine()}, {os.cpu_count()} CPUs, "
+              f"started {datetime.now().isoformat(timespec='seconds')}")
         domain, domain_before = prepare(domain_url)
         bare, bare_before = prepare(bare_url)
-        with domain.session() as session:
-            head = session.get(LogHead, 1)
-            log_before = head.size if head else 0
         try:
-            domain_s = run_domain(domain, args.n, args.batch, args.seed)
-            rss_domain = peak_rss_mib()
-            bare_s, inserted = run_bare(domain, domain_before, bare, args.batch)
-
+            with domain.session() as session:
+                head = session.get(LogHead, 1)
+                log_before = head.size if head else 0
+            domain_clock, bare_clock = run(domain, bare, after=domain_before, n=args.n,
+                                           batch=args.batch, seed=args.seed)
+            rss = peak_rss_mib()
             started = time.perf_counter()
             with domain.session() as session:
                 problems = log.verify(session)
@@ -324,15 +333,14 @@ def main(argv: list[str] | None = None) -> int:
             domain.dispose()
             bare.dispose()
 
-        domain_rate, bare_rate = args.n / domain_s, inserted / bare_s
-        print(f"domain file_reports : {args.n:>7} reports in {domain_s:8.2f} s = "
-              f"{domain_rate:9.0f} reports/s")
-        print(f"bare Core insert    : {inserted:>7} reports in {bare_s:8.2f} s = "
-              f"{bare_rate:9.0f} reports/s")
-        print(f"ratio domain/bare   : {domain_rate / bare_rate:.3f} (target >= 0.40 on SQLite)")
-        print(f"peak RSS            : {rss_domain:.0f} MiB after the domain run, "
-              f"{peak_rss_mib():.0f} MiB at the end")
-        print(f"checks              : log verifies: {'yes' if not problems else 'NO'} "
+        ratio = (domain_clock.rows / domain_clock.wall) / (bare_clock.rows / bare_clock.wall)
+        print(domain_clock.line("domain file_reports"))
+        print(bare_clock.line("bare Core insert   "))
+        print(f"ratio domain/bare  : {ratio:.3f} (target >= 0.40 on SQLite); by CPU of this "
+              f"process {bare_clock.cpu / domain_clock.cpu:.3f}")
+        print(f"peak RSS           : {rss:.0f} MiB after both runs, "
+              f"{peak_rss_mib():.0f} MiB after verifying the log")
+        print(f"checks             : log verifies: {'yes' if not problems else 'NO'} "
               f"({verify_s:.1f} s, {log_added} new entries); reports filed {filed}, "
               f"bare rows {bare_count}")
         ok = not problems and filed == args.n and bare_count == args.n and log_added == args.n
