@@ -35,10 +35,13 @@ def test_empty_store_says_how_to_start(store: Store) -> None:
 
 
 def test_titles_are_escaped(demo_store: Store) -> None:
-    from trucewatch.incidents.models import Incident
+    from trucewatch.incidents.service import create_incident
+    from trucewatch.reports.reading import ReportFilter, list_reports
 
     with demo_store.session() as s:
-        s.get(Incident, 1).title = "<script>alert(1)</script>"
+        free = list_reports(s, filters=ReportFilter(status="unlinked"), limit=1)[0]
+        create_incident(s, data={"reports": [free.id], "title": "<script>alert(1)</script>"},
+                        actor="test")
     html = TestClient(create_app(demo_store)).get("/").text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html

@@ -1,4 +1,8 @@
-"""Everything the mechanism does with incidents: create from reports, link, unlink, move status."""
+"""Everything the mechanism does with incidents: create from reports, link, unlink, move status.
+
+Given a ``principal``, triage needs ``incident.triage`` and an unpublished incident is
+visible only with ``incident.read_unpublished`` (to anyone else it does not exist).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from trucewatch.auth.policy import Action, allowed, require
+from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict, InvalidInput, NotFound, StaleWrite
 from trucewatch.geo.zones import check_coordinates
 from trucewatch.incidents.models import Incident, IncidentLink, IncidentStatusChange
@@ -22,7 +28,8 @@ from trucewatch.validation import parse
 
 
 def create_incident(session: Session, *, data: IncidentIn | dict[str, Any],
-                    actor: str) -> Incident:
+                    actor: str, principal: Principal | None = None) -> Incident:
+    _triage(principal)
     spec = parse(IncidentIn, data)
     if len(set(spec.reports)) != len(spec.reports):
         raise InvalidInput("a report is listed twice", field="reports")
@@ -62,6 +69,11 @@ def create_incident(session: Session, *, data: IncidentIn | dict[str, Any],
     return incident
 
 
+def _triage(principal: Principal | None) -> None:
+    if principal is not None:
+        require(principal, Action.INCIDENT_TRIAGE)
+
+
 def _default_title(category: str, place: str, day: str) -> str:
     label = BY_CODE[category].label
     return f"{label} — {place}, {day}" if place else f"{label}, {day}"
@@ -80,14 +92,19 @@ def _free_report(session: Session, report_id: int, *, field: str) -> Report:
     return report
 
 
-def get_incident(session: Session, incident_id: int) -> Incident:
+def get_incident(session: Session, incident_id: int, *,
+                 principal: Principal | None = None) -> Incident:
     incident = session.scalar(
         select(Incident).where(Incident.id == incident_id)
         .options(selectinload(Incident.links).selectinload(IncidentLink.report))
     )
-    if incident is None:
+    if incident is None or (incident.published_at is None and not _sees_unpublished(principal)):
         raise NotFound(f"no incident {incident_id}", field="incident")
     return incident
+
+
+def _sees_unpublished(principal: Principal | None) -> bool:
+    return principal is None or allowed(principal, Action.INCIDENT_READ_UNPUBLISHED)
 
 
 def _for_update(session: Session, incident_id: int, expected_version: int | None) -> Incident:
@@ -101,16 +118,16 @@ def _for_update(session: Session, incident_id: int, expected_version: int | None
 
 
 def link_report(session: Session, *, incident_id: int, report_id: int, actor: str,
-                reason: str = "", expected_version: int | None = None) -> IncidentLink:
+                reason: str = "", expected_version: int | None = None,
+                principal: Principal | None = None) -> IncidentLink:
+    _triage(principal)
     incident = _for_update(session, incident_id, expected_version)
     if incident.status not in LINKABLE:
         raise Conflict(f"incident {incident_id} is {incident.status}: reports can be linked "
                        f"only while it is {' or '.join(sorted(LINKABLE))}", field="incident")
     report = _free_report(session, report_id, field="report")
-    link = _link(session, incident, report, actor=actor, reason=reason)
-    incident.version += 1
-    session.flush()
-    return link
+    incident.version += 1  # before the entry, so that the entry records the new version
+    return _link(session, incident, report, actor=actor, reason=reason)
 
 
 def _link(session: Session, incident: Incident, report: Report, *, actor: str,
@@ -126,7 +143,9 @@ def _link(session: Session, incident: Incident, report: Report, *, actor: str,
 
 
 def unlink_report(session: Session, *, incident_id: int, report_id: int, actor: str,
-                  reason: str, expected_version: int | None = None) -> IncidentLink:
+                  reason: str, expected_version: int | None = None,
+                  principal: Principal | None = None) -> IncidentLink:
+    _triage(principal)
     if not reason.strip():
         raise InvalidInput("say why the report is unlinked", field="reason")
     incident = _for_update(session, incident_id, expected_version)
@@ -149,7 +168,9 @@ def unlink_report(session: Session, *, incident_id: int, report_id: int, actor: 
 
 
 def change_status(session: Session, *, incident_id: int, status: str, actor: str,
-                  reason: str = "", expected_version: int | None = None) -> Incident:
+                  reason: str = "", expected_version: int | None = None,
+                  principal: Principal | None = None) -> Incident:
+    _triage(principal)
     incident = _for_update(session, incident_id, expected_version)
     check_transition(incident.status, status)
     session.add(IncidentStatusChange(incident_id=incident.id, from_status=incident.status,
@@ -164,8 +185,11 @@ def change_status(session: Session, *, incident_id: int, status: str, actor: str
 
 
 def list_incidents(session: Session, *, status: str | None = None, truce_id: int | None = None,
-                   after_id: int = 0, limit: int | None = 100) -> list[Incident]:
+                   after_id: int = 0, limit: int | None = 100,
+                   principal: Principal | None = None) -> list[Incident]:
     query = select(Incident).where(Incident.id > after_id).order_by(Incident.id)
+    if not _sees_unpublished(principal):
+        query = query.where(Incident.published_at.is_not(None))
     if status is not None:
         if status not in STATUSES:
             raise InvalidInput(f"{status!r} is not a status ({', '.join(STATUSES)})",

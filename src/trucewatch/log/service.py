@@ -17,7 +17,9 @@ import rfc8785
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from trucewatch.log import state
 from trucewatch.log.models import LogEntry, LogHead
+from trucewatch.log.state import RowState
 from trucewatch.storage.base import utcnow
 
 EMPTY_CHAIN = hashlib.sha256(b"").hexdigest()
@@ -29,6 +31,7 @@ class PendingEntry:
     kind: str
     subject: str
     payload: dict[str, Any]
+    rows: tuple[RowState, ...] = ()  # rows written with Core; ORM rows are collected itself
 
 
 def canonical(value: Any) -> bytes:
@@ -138,17 +141,18 @@ def next_chain_hash(previous: str, leaf: str) -> str:
 
 
 def entry_body(*, seq: int, recorded_at: datetime, kind: str, subject: str, actor: str,
-               payload: dict[str, Any]) -> bytes:
-    return canonical(
-        {
-            "seq": seq,
-            "recorded_at": recorded_at.isoformat(),
-            "kind": kind,
-            "subject": subject,
-            "actor": actor,
-            "payload": payload,
-        }
-    )
+               payload: dict[str, Any], rows: Sequence[RowState] = ()) -> bytes:
+    body: dict[str, Any] = {
+        "seq": seq,
+        "recorded_at": recorded_at.isoformat(),
+        "kind": kind,
+        "subject": subject,
+        "actor": actor,
+        "payload": payload,
+    }
+    if rows:
+        body["rows"] = [r.as_json() for r in rows]
+    return canonical(body)
 
 
 def lock(session: Session) -> None:
@@ -186,14 +190,17 @@ def _append_rows(session: Session, *, actor: str,
     if not entries:
         return []
     session.flush()  # the change this entry records must be visible to the same transaction
+    collected = state.drain(session)  # rows the ORM wrote since the last entry
     head = _lock_head(session)
     size, chain = head.size, head.chain_hash
     now = utcnow()
     rows: list[dict[str, Any]] = []
-    for pending in entries:
+    last = len(entries) - 1
+    for i, pending in enumerate(entries):
         size += 1
+        snapshots = (*pending.rows, *collected) if i == last else pending.rows
         body = entry_body(seq=size, recorded_at=now, kind=pending.kind, subject=pending.subject,
-                          actor=actor, payload=pending.payload)
+                          actor=actor, payload=pending.payload, rows=snapshots)
         leaf = leaf_hash(body)
         chain = next_chain_hash(chain, leaf)
         rows.append({"seq": size, "recorded_at": now, "kind": pending.kind,

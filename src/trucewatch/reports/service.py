@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
@@ -19,6 +20,7 @@ from trucewatch.auth.models import User
 from trucewatch.errors import IdempotencyConflict, InvalidInput, NotFound, UnknownReference
 from trucewatch.geo.zones import ZoneIndex, check_coordinates
 from trucewatch.log import service as log
+from trucewatch.log.state import RowState, core_row_state
 from trucewatch.reports.attachments import CheckedAttachment, check_attachment, store_blob
 from trucewatch.reports.models import (
     Casualty,
@@ -28,6 +30,7 @@ from trucewatch.reports.models import (
 )
 from trucewatch.reports.schemas import ReportIn
 from trucewatch.reports.when import When, parse_when
+from trucewatch.storage.base import utcnow
 from trucewatch.truces.models import Truce
 from trucewatch.truces.service import get_truce, zone_index
 from trucewatch.validation import parse
@@ -36,6 +39,7 @@ from trucewatch.validation import parse
 _REPORTS = cast(Table, Report.__table__)
 _CASUALTIES = cast(Table, Casualty.__table__)
 _SOURCES = cast(Table, ConfidentialSource.__table__)
+_ATTACHMENTS = cast(Table, ReportAttachment.__table__)
 
 
 @dataclass(frozen=True)
@@ -94,10 +98,15 @@ def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str,
     fresh_index: dict[str, int] = {}
     for i, p in enumerate(prepared):
         prior = existing.get(p.key)
+        same_source = True
         if prior is None and p.key in fresh_index:
-            prior = (-1 - fresh_index[p.key], fresh[fresh_index[p.key]].fingerprint)
+            first = fresh[fresh_index[p.key]]
+            prior = (-1 - fresh_index[p.key], first.fingerprint)
+            same_source = first.spec.confidential_source == p.spec.confidential_source
+        elif prior is not None:
+            same_source = _same_source(session, prior[0], p)
         if prior is not None:
-            if prior[1] != p.fingerprint:
+            if prior[1] != p.fingerprint or not same_source:
                 field = f"reports.{i}.idempotency_key" if many else "idempotency_key"
                 raise IdempotencyConflict(
                     f"key {p.key!r} was already used for a different report", field=field)
@@ -179,8 +188,13 @@ def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: st
 
 
 def _dumped(spec: ReportIn, attachments: list[CheckedAttachment]) -> dict[str, Any]:
-    """What the fingerprint covers: the submission less its key, attachments by hash."""
-    body = spec.model_dump(mode="json", exclude={"idempotency_key", "attachments"})
+    """What the fingerprint covers: the submission less its key, attachments by hash.
+
+    The confidential source is left out: the fingerprint is logged and readable, and a
+    hash of a name is a guessable hash. A retry's source is compared with the stored one.
+    """
+    body = spec.model_dump(mode="json",
+                           exclude={"idempotency_key", "attachments", "confidential_source"})
     body["attachments"] = [[a.filename, a.sha256] for a in attachments]
     return body
 
@@ -194,6 +208,14 @@ def _filing_user(session: Session, username: str | None, org: Actor) -> User | N
     if row.organisation_id != org.id:
         raise InvalidInput(f"{username} does not belong to {org.slug}", field="user")
     return row
+
+
+def _same_source(session: Session, report_id: int, p: _Prepared) -> bool:
+    stored = session.get(ConfidentialSource, report_id)
+    given = p.spec.confidential_source
+    if stored is None or given is None:
+        return stored is None and given is None
+    return (stored.identity, stored.contact) == (given.identity, given.contact)
 
 
 def _existing(session: Session, org_id: int, keys: list[str]) -> dict[str, tuple[int, str]]:
@@ -214,7 +236,8 @@ def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | N
     if not fresh:
         return []
     session.flush()  # as an ORM insert would: pending objects first
-    rows = [_report_row(p, org, user) for p in fresh]
+    now = utcnow()
+    rows = [_report_row(p, org, user, now) for p in fresh]
     # A Core executemany, RETURNING each id with its key: (organisation, key) is unique and
     # the keys of ``fresh`` are distinct, so ids map back by key. Asking instead for rows in
     # parameter order (sort_by_parameter_order) makes SQLAlchemy send one INSERT per row
@@ -223,40 +246,64 @@ def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | N
         insert(_REPORTS).returning(_REPORTS.c.idempotency_key, _REPORTS.c.id), rows)
     id_of: dict[str, int] = {key: report_id for key, report_id in returned}
     ids = [id_of[p.key] for p in fresh]
+    for report_id, row in zip(ids, rows, strict=True):
+        row["id"] = report_id
     casualties: list[dict[str, Any]] = []
     sources: list[dict[str, Any]] = []
     attachments: list[dict[str, Any]] = []
-    entries: list[log.PendingEntry] = []
-    for report_id, p, row in zip(ids, fresh, rows, strict=True):
+    for report_id, p in zip(ids, fresh, strict=True):
         for c in p.dumped["casualties"]:
             casualties.append({"report_id": report_id, "outcome": c["outcome"],
                                "group": c["group"], "low": c["low"], "best": c["best"],
                                "high": c["high"]})
-        commitment = None
         if p.spec.confidential_source is not None:
-            salt = secrets.token_hex(16)
             sources.append({"report_id": report_id, "identity": p.spec.confidential_source.identity,
-                            "contact": p.spec.confidential_source.contact, "salt": salt})
-            commitment = hashlib.sha256(
-                (salt + p.spec.confidential_source.identity).encode()).hexdigest()
+                            "contact": p.spec.confidential_source.contact,
+                            "salt": secrets.token_hex(16)})
         for a in p.attachments:
             store_blob(session, a)
             attachments.append({"report_id": report_id, "sha256": a.sha256,
                                 "filename": a.filename})
-        payload = _payload(report_id, p, row, org, user, commitment)
-        entries.append(log.PendingEntry("report.filed", f"report:{report_id}", payload))
-    if casualties:
-        session.execute(insert(_CASUALTIES), casualties)
-    if sources:
-        session.execute(insert(_SOURCES), sources)
+    by_report: dict[int, list[RowState]] = {report_id: [] for report_id in ids}
+    _insert_children(session, _CASUALTIES, casualties, by_report)
+    _insert_children(session, _SOURCES, sources, by_report, returns_id=False)
     if attachments:
-        session.flush()
-        session.execute(insert(ReportAttachment), attachments)
+        session.flush()  # the blobs first
+        _insert_children(session, _ATTACHMENTS, attachments, by_report)
+    commitments = {r["report_id"]: hashlib.sha256((r["salt"] + r["identity"]).encode()).hexdigest()
+                   for r in sources}
+    entries = [
+        log.PendingEntry("report.filed", f"report:{report_id}",
+                         _payload(report_id, p, org, user, commitments.get(report_id)),
+                         rows=(core_row_state(_REPORTS, row), *by_report[report_id]))
+        for report_id, p, row in zip(ids, fresh, rows, strict=True)
+    ]
     log.record_many(session, actor=actor, entries=entries)
     return ids
 
 
-def _report_row(p: _Prepared, org: Actor, user: User | None) -> dict[str, Any]:
+def _insert_children(session: Session, table: Table, rows: list[dict[str, Any]],
+                     by_report: dict[int, list[RowState]], *, returns_id: bool = True) -> None:
+    """Insert rows that belong to reports and file each one's snapshot under its report."""
+    if not rows:
+        return
+    if returns_id:
+        # RETURNING order is not guaranteed by executemany; the id comes back with the
+        # columns that identify the row within its report.
+        natural = [c for c in ("report_id", "outcome", "group", "sha256", "filename")
+                   if c in table.c]
+        returned = session.execute(insert(table).returning(table.c.id, *[table.c[c] for c in natural]),
+                                   rows)
+        ids = {tuple(r[1:]): r[0] for r in returned}
+        for row in rows:
+            row["id"] = ids[tuple(row[c] for c in natural)]
+    else:
+        session.execute(insert(table), rows)
+    for row in rows:
+        by_report[row["report_id"]].append(core_row_state(table, row))
+
+
+def _report_row(p: _Prepared, org: Actor, user: User | None, now: datetime) -> dict[str, Any]:
     s = p.spec
     return {
         "truce_id": p.truce.id if p.truce else None,
@@ -279,31 +326,17 @@ def _report_row(p: _Prepared, org: Actor, user: User | None) -> dict[str, Any]:
         "affected_actor_id": p.affected_id,
         "narrative": s.narrative,
         "synthetic": s.synthetic,
+        "received_at": now,
     }
 
 
-def _payload(report_id: int, p: _Prepared, row: dict[str, Any], org: Actor, user: User | None,
+def _payload(report_id: int, p: _Prepared, org: Actor, user: User | None,
              commitment: str | None) -> dict[str, Any]:
-    s = p.spec
+    """What happened, in words; the rows of the entry carry every stored value."""
     return {
         "id": report_id,
         "filed_by": {"organisation": org.slug, "user": user.username if user else None},
         "idempotency_key": p.key,
-        "fingerprint": p.fingerprint,
-        "truce": p.truce.slug if p.truce else None,
-        "source_kind": row["source_kind"],
         "occurred": p.when.label(),
-        "time_precision": row["time_precision"],
-        "place_name": s.place_name,
-        "latitude": s.latitude,
-        "longitude": s.longitude,
-        "geo_precision": row["geo_precision"],
-        "category": s.category,
-        "alleged_actor": s.alleged_actor,
-        "affected_actor": s.affected_actor,
-        "casualties": p.dumped["casualties"],  # each casualty's model_dump(mode="json")
-        "narrative_sha256": hashlib.sha256(s.narrative.encode()).hexdigest(),
-        "attachments": [{"filename": a.filename, "sha256": a.sha256} for a in p.attachments],
         "confidential_source_commitment": commitment,
-        "synthetic": s.synthetic,
     }

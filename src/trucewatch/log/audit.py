@@ -1,0 +1,149 @@
+"""Check the whole log: hashes, the Merkle tree, every signature, and (from a database) the tables.
+
+The same checks run on a live database or on a file written by :mod:`trucewatch.log.export`,
+so anyone holding an export and nothing else can repeat them offline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from trucewatch.keys.signing import signature_valid
+from trucewatch.log.merkle import MerkleTree
+from trucewatch.log.service import EMPTY_CHAIN, leaf_hash, next_chain_hash
+from trucewatch.log.treeheads import tree_head_body
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # "entry 17", "tree head 120", "incidents 5 status" …
+    message: str
+    seq: int | None = None  # the log entry the problem is about, where there is one
+
+
+@dataclass
+class AuditReport:
+    entries: int = 0
+    tree_heads: int = 0
+    signatures: int = 0
+    rows_checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    seq: int
+    body: str | None  # None in a public export where the body is withheld
+    leaf_hash: str
+    chain_hash: str
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    key_id: str
+    public_key: str
+    purpose: str
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class TreeHeadRecord:
+    size: int
+    root_hash: str
+    timestamp: str
+    key_id: str
+    signature: str
+    countersignatures: tuple[tuple[str, str], ...]  # (key_id, signature)
+
+
+def check_entries(entries: Iterable[EntryRecord], report: AuditReport,
+                  keys: dict[str, KeyRecord]) -> list[bytes]:
+    """Leaf and chain hashes in order, and every signature embedded in an entry body."""
+    leaves: list[bytes] = []
+    chain, expected = EMPTY_CHAIN, 1
+    for e in entries:
+        where = f"entry {e.seq}"
+        if e.seq != expected:
+            report.problems.append(Problem(where, f"expected entry {expected}: entries missing",
+                                           e.seq))
+            expected = e.seq
+        if e.body is not None:
+            if leaf_hash(e.body.encode()) != e.leaf_hash:
+                report.problems.append(Problem(where, "body does not match its leaf hash", e.seq))
+            else:
+                for problem in _embedded_signatures(e, keys, report):
+                    report.problems.append(problem)
+        chain = next_chain_hash(chain, e.leaf_hash)
+        if chain != e.chain_hash:
+            report.problems.append(Problem(where, "chain hash does not follow from the entries "
+                                           "before it", e.seq))
+            chain = e.chain_hash
+        leaves.append(bytes.fromhex(e.leaf_hash))
+        expected += 1
+        report.entries += 1
+    return leaves
+
+
+def _embedded_signatures(entry: EntryRecord, keys: dict[str, KeyRecord],
+                         report: AuditReport) -> Iterator[Problem]:
+    """Any object in a body with ``signed_body``, ``key_id`` and ``signature`` is checked."""
+    assert entry.body is not None
+    for signed in _signed_objects(json.loads(entry.body)):
+        report.signatures += 1
+        key = keys.get(str(signed["key_id"]))
+        if key is None:
+            yield Problem(f"entry {entry.seq}", f"signed with unknown key {signed['key_id']}",
+                          entry.seq)
+        elif not signature_valid(key.public_key, str(signed["signed_body"]).encode(),
+                                 str(signed["signature"])):
+            yield Problem(f"entry {entry.seq}", "an embedded signature does not verify",
+                          entry.seq)
+
+
+def _signed_objects(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        if {"signed_body", "key_id", "signature"} <= value.keys():
+            yield value
+        for v in value.values():
+            yield from _signed_objects(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _signed_objects(v)
+
+
+def check_tree_heads(heads: Iterable[TreeHeadRecord], leaves: list[bytes],
+                     keys: dict[str, KeyRecord], report: AuditReport) -> None:
+    tree = MerkleTree(leaves)
+    for head in heads:
+        report.tree_heads += 1
+        where = f"tree head {head.size}"
+        if head.size > tree.size:
+            report.problems.append(Problem(where, f"signs {head.size} entries but the log has "
+                                           f"{tree.size}: entries were removed"))
+            continue
+        if tree.root(head.size).hex() != head.root_hash:
+            report.problems.append(Problem(where, "root hash differs from the entries: history "
+                                           "was rewritten"))
+        from datetime import datetime
+
+        body = tree_head_body(head.size, head.root_hash,
+                              datetime.fromisoformat(head.timestamp.replace("Z", "+00:00")))
+        key = keys.get(head.key_id)
+        report.signatures += 1
+        if key is None or key.purpose != "log":
+            report.problems.append(Problem(where, "signed with a key that is not the log's key"))
+        elif not signature_valid(key.public_key, body, head.signature):
+            report.problems.append(Problem(where, "the server's signature does not verify"))
+        for key_id, signature in head.countersignatures:
+            report.signatures += 1
+            signer = keys.get(key_id)
+            if signer is None or not signature_valid(signer.public_key, body, signature):
+                report.problems.append(Problem(where, f"countersignature by {key_id[:16]}… does "
+                                               "not verify"))

@@ -1,0 +1,155 @@
+"""Write the log to a file anyone can check offline, read it back, and audit either source.
+
+The file is JSON Lines: a header, then every public key, every entry (``seq``, ``body``,
+``leaf_hash``, ``chain_hash``), and every signed tree head with its countersignatures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trucewatch.errors import InvalidInput
+from trucewatch.keys.models import PublicKey
+from trucewatch.log.audit import (
+    AuditReport,
+    EntryRecord,
+    KeyRecord,
+    TreeHeadRecord,
+    check_entries,
+    check_tree_heads,
+)
+from trucewatch.log.models import LogEntry, LogHead
+from trucewatch.log.service import iter_entries
+from trucewatch.log.treeheads import countersignatures, tree_heads
+
+FORMAT = "trucewatch-log/1"
+
+
+def db_keys(session: Session) -> dict[str, KeyRecord]:
+    return {
+        k.key_id: KeyRecord(k.key_id, k.public_key, k.purpose,
+                            k.organisation.slug if k.organisation is not None else None)
+        for k in session.scalars(select(PublicKey))
+    }
+
+
+def db_entries(session: Session) -> Iterator[EntryRecord]:
+    for e in iter_entries(session):
+        yield EntryRecord(e.seq, e.body, e.leaf_hash, e.chain_hash)
+
+
+def db_tree_heads(session: Session) -> list[TreeHeadRecord]:
+    return [
+        TreeHeadRecord(h.size, h.root_hash, h.timestamp.isoformat().replace("+00:00", "Z"),
+                       h.key_id, h.signature,
+                       tuple((c.key_id, c.signature) for c in countersignatures(session, h)))
+        for h in tree_heads(session)
+    ]
+
+
+def audit_database(session: Session) -> AuditReport:
+    """Every check the log allows, run on the live database (table state included)."""
+    from trucewatch.log.state import check_state
+
+    report = AuditReport()
+    keys = db_keys(session)
+    leaves = check_entries(db_entries(session), report, keys)
+    head = session.get(LogHead, 1)
+    if head is not None and head.size != len(leaves):
+        from trucewatch.log.audit import Problem
+
+        report.problems.append(Problem("log head", f"says {head.size} entries, the log has "
+                                       f"{len(leaves)}"))
+    check_tree_heads(db_tree_heads(session), leaves, keys, report)
+    check_state(session, report)
+    return report
+
+
+def write_export(session: Session, out: IO[str]) -> int:
+    """Write the whole log; returns the number of entries written."""
+    keys = db_keys(session)
+    out.write(json.dumps({"format": FORMAT}) + "\n")
+    for k in keys.values():
+        out.write(json.dumps({"type": "key", "key_id": k.key_id, "public_key": k.public_key,
+                              "purpose": k.purpose, "organisation": k.organisation}) + "\n")
+    n = 0
+    for e in db_entries(session):
+        out.write(json.dumps({"type": "entry", "seq": e.seq, "body": e.body,
+                              "leaf_hash": e.leaf_hash, "chain_hash": e.chain_hash},
+                             ensure_ascii=False) + "\n")
+        n += 1
+    for h in db_tree_heads(session):
+        out.write(json.dumps({"type": "tree_head", "size": h.size, "root_hash": h.root_hash,
+                              "timestamp": h.timestamp, "key_id": h.key_id,
+                              "signature": h.signature,
+                              "countersignatures": [{"key_id": k, "signature": s}
+                                                    for k, s in h.countersignatures]}) + "\n")
+    return n
+
+
+def audit_export(path: Path) -> AuditReport:
+    """Every check that needs nothing but the file: hashes, tree, signatures."""
+    keys: dict[str, KeyRecord] = {}
+    heads: list[TreeHeadRecord] = []
+    report = AuditReport()
+
+    def entries() -> Iterator[EntryRecord]:
+        for line_no, record in _records(path):
+            kind = record.get("type")
+            try:
+                if kind == "key":
+                    keys[record["key_id"]] = KeyRecord(record["key_id"], record["public_key"],
+                                                       record["purpose"], record["organisation"])
+                elif kind == "entry":
+                    yield EntryRecord(int(record["seq"]), record["body"], record["leaf_hash"],
+                                      record["chain_hash"])
+                elif kind == "tree_head":
+                    heads.append(TreeHeadRecord(
+                        int(record["size"]), record["root_hash"], record["timestamp"],
+                        record["key_id"], record["signature"],
+                        tuple((c["key_id"], c["signature"])
+                              for c in record["countersignatures"])))
+                else:
+                    raise KeyError("type")
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InvalidInput(f"line {line_no}: not a log record ({exc})",
+                                   field="file") from None
+
+    leaves = check_entries(entries(), report, keys)
+    check_tree_heads(heads, leaves, keys, report)
+    return report
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}", field="file") from None
+    with handle:
+        first = handle.readline()
+        try:
+            header = json.loads(first)
+        except json.JSONDecodeError:
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise InvalidInput(f"{path} is not a {FORMAT} export", field="file")
+        for line_no, line in enumerate(handle, start=2):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"line {line_no}: {exc.msg}", field="file") from None
+            if not isinstance(record, dict):
+                raise InvalidInput(f"line {line_no}: not an object", field="file")
+            yield line_no, record
+
+
+def count_entries(session: Session) -> int:
+    from sqlalchemy import func
+
+    return int(session.scalar(select(func.count()).select_from(LogEntry)) or 0)
