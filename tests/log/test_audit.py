@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-
 from tests import factories
+
 from trucewatch.auth.principal import Principal, Role
 from trucewatch.errors import InvalidInput, PermissionDenied
 from trucewatch.keys.service import create_key
