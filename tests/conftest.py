@@ -25,6 +25,12 @@ PG_ADMIN_URL = os.environ.get("TRUCEWATCH_TEST_PG",
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(autouse=True)
+def _keys_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Private keys that commands (``trucewatch demo``) create go to the test's own folder."""
+    monkeypatch.setenv("TRUCEWATCH_KEYS_DIR", str(tmp_path / "trucewatch-keys"))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for each test (migrating per test is slow)."""

@@ -270,3 +270,4 @@ def test_tampering_with_a_stored_assessment_is_detected(session: Session, world:
     problems = check_round(session, rnd)
     assert any("differ from the signed body" in p for p in problems)
     assert any("another decision" in p for p in problems)
+    session.rollback()  # the tampering is not a change of the mechanism: nothing to keep

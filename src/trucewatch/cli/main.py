@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from trucewatch.cli import actors, incidents, log, reports, serve, setup, truces
+from trucewatch.cli import actors, incidents, log, reports, serve, setup, truces, verification
 from trucewatch.cli.context import set_as_user, set_db
 from trucewatch.errors import TrucewatchError
 
@@ -38,6 +38,7 @@ cli.add_typer(truces.app, name="truce")
 cli.add_typer(reports.app, name="report")
 cli.add_typer(incidents.app, name="incident")
 cli.add_typer(log.app, name="log")
+verification.register(cli)
 
 
 def app(argv: list[str] | None = None) -> None:

@@ -6,6 +6,7 @@ import typer
 
 from trucewatch.cli.context import cli_actor, settings_now, store, transaction
 from trucewatch.demo.service import load_demo
+from trucewatch.keys.signing import Keystore
 from trucewatch.storage.migrate import current_revision
 
 
@@ -25,11 +26,16 @@ def init() -> None:
 
 
 def demo() -> None:
-    """Load the Astana 2017 scenario: actors, the 30 December 2016 truce, synthetic reports."""
+    """Load the Astana 2017 scenario: actors, the 30 December 2016 truce, synthetic reports,
+    review rounds; the guarantors' signing keys go to TRUCEWATCH_KEYS_DIR."""
+    settings = settings_now()
     with transaction() as session:
-        summary = load_demo(session, actor=cli_actor())
+        summary = load_demo(session, actor=cli_actor(), keystore=Keystore(settings.keys_dir))
     if not summary.loaded:
         typer.echo("the demo scenario is already loaded; nothing changed")
         return
-    typer.echo(f"loaded the demo into {settings_now().db}: {summary.actors} actors, "
-               f"{summary.reports} synthetic reports, {summary.incidents} incidents")
+    typer.echo(f"loaded the demo into {settings.db}: {summary.actors} actors, "
+               f"{summary.reports} synthetic reports, {summary.incidents} incidents, "
+               f"{summary.rounds} review rounds ({summary.decided} decided, "
+               f"{summary.published} published); {summary.keys} signing keys in "
+               f"{settings.keys_dir}")

@@ -47,4 +47,18 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("tr-officer", "turkey", "Guarantor officer, Turkey"),
     ("ir-officer", "iran", "Guarantor officer, Iran"),
     ("un-coordinator", "united-nations", "Coordinator, mediator's office"),
+    ("admin", "joint-group", "Administrator of the mechanism"),
 )
+
+# The role each demo user holds (trucewatch.auth.principal.Role values).
+ROLES: dict[str, str] = {
+    "gov-reporter": "reporter",
+    "opp-reporter": "reporter",
+    "jg-monitor": "reporter",
+    "wire-desk": "reporter",
+    "ru-officer": "guarantor_officer",
+    "tr-officer": "guarantor_officer",
+    "ir-officer": "guarantor_officer",
+    "un-coordinator": "coordinator",
+    "admin": "administrator",
+}

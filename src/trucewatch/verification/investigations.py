@@ -63,6 +63,13 @@ def get_investigation(session: Session, investigation_id: int) -> Investigation:
     return row
 
 
+def read_investigation(session: Session, *, principal: Principal,
+                       investigation_id: int) -> Investigation:
+    """Investigations are the guarantors' working material: never public."""
+    require(principal, Action.INCIDENT_READ_UNPUBLISHED)
+    return get_investigation(session, investigation_id)
+
+
 def update_investigation(session: Session, *, principal: Principal, investigation_id: int,
                          data: InvestigationUpdateIn | dict[str, Any],
                          now: datetime | None = None) -> Investigation:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.service import find_actor
-from trucewatch.auth.policy import Action
+from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from trucewatch.incidents.service import get_incident
@@ -62,6 +62,12 @@ def get_measure(session: Session, measure_id: int) -> Measure:
     if row is None:
         raise NotFound(f"no measure {measure_id}", field="measure")
     return row
+
+
+def read_measure(session: Session, *, principal: Principal, measure_id: int) -> Measure:
+    """Measures are followed by the guarantors and the coordinator's office."""
+    require(principal, Action.INCIDENT_READ_UNPUBLISHED)
+    return get_measure(session, measure_id)
 
 
 def vote_on_measure(session: Session, *, principal: Principal, measure_id: int, vote: Vote | str,

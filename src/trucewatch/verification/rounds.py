@@ -21,6 +21,7 @@ from trucewatch.verification.decisions import check_round, decide_round, get_rou
 from trucewatch.verification.models import ReviewRound
 from trucewatch.verification.schemas import RoundIn
 from trucewatch.verification.seats import guarantor_ids, iso, seat_of, slugs, truce_of
+from trucewatch.verification.signatures import holds_key
 
 DEFAULT_DAYS = 7
 
@@ -85,7 +86,8 @@ def _deadline(spec: RoundIn, now: datetime) -> datetime:
 def close_round(session: Session, *, principal: Principal, round_id: int,
                 now: datetime | None = None, keystore: Keystore | None = None) -> ReviewRound:
     """Close a round past its deadline: the rule decides on what was filed (missing seats are
-    absent and count for neither side). A closing guarantor with a keystore signs the decision."""
+    absent and count for neither side). A closing guarantor whose key is in ``keystore``
+    signs the decision."""
     now = now or utcnow()
     require(principal, Action.ROUND_CLOSE)
     log.lock(session)
@@ -100,7 +102,8 @@ def close_round(session: Session, *, principal: Principal, round_id: int,
                        "decided when every guarantor has assessed", field="deadline")
     decide_round(session, rnd, actor=principal.actor, final=True, closed_by=principal.actor,
                  now=now)
-    if keystore is not None and principal.organisation_id in rnd.guarantor_ids:
+    seat = principal.organisation_id
+    if keystore is not None and seat in rnd.guarantor_ids and holds_key(session, keystore, seat):
         sign_decision(session, principal=principal, round_id=rnd.id, keystore=keystore)
     return rnd
 
@@ -123,6 +126,14 @@ def rounds_of_incident(session: Session, *, principal: Principal,
             raise PermissionDenied(f"incident {incident_id} is not published", field="incident")
         query = query.where(ReviewRound.decided_at <= incident.published_at)
     return list(session.scalars(query.order_by(ReviewRound.number)))
+
+
+def read_round(session: Session, *, principal: Principal, round_id: int) -> ReviewRound:
+    """One round, if the caller may read it (see :func:`rounds_of_incident`)."""
+    rnd = get_round(session, round_id)
+    if rnd not in rounds_of_incident(session, principal=principal, incident_id=rnd.incident_id):
+        raise PermissionDenied(f"review round {round_id} is not published", field="round")
+    return rnd
 
 
 def latest_round(session: Session, incident_id: int) -> ReviewRound | None:

@@ -22,6 +22,7 @@ from trucewatch.verification.investigations import (
     investigation_view,
     investigations_of,
     list_denials,
+    read_investigation,
     record_access_denial,
     task_investigation,
     update_investigation,
@@ -33,6 +34,7 @@ from trucewatch.verification.measures import (
     measure_vote_body,
     measures_of,
     propose_measure,
+    read_measure,
     vote_on_measure,
 )
 from trucewatch.verification.publication import (
@@ -45,6 +47,7 @@ from trucewatch.verification.rounds import (
     latest_round,
     open_round,
     overdue_rounds,
+    read_round,
     round_view,
     rounds_of_incident,
 )
@@ -55,7 +58,8 @@ __all__ = [
     "get_investigation", "get_measure", "get_round", "investigation_view", "investigations_of",
     "latest_round", "list_denials", "measure_view", "measure_vote_body", "measures_of",
     "open_round", "overdue_rounds", "propose_measure", "public_incident_view",
-    "publish_incident", "published_incidents", "record_access_denial", "round_view",
+    "publish_incident", "published_incidents", "read_investigation", "read_measure",
+    "read_round", "record_access_denial", "round_view",
     "rounds_of_incident", "sign_decision", "task_investigation", "update_investigation",
     "vote_on_measure",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from trucewatch.errors import InvalidInput, PermissionDenied, UnknownReference
 from trucewatch.keys.models import PublicKey
-from trucewatch.keys.service import SIGNING, signing_key_for
+from trucewatch.keys.service import SIGNING, active_keys, signing_key_for
 from trucewatch.keys.signing import Keystore, sign, signature_valid
 from trucewatch.log.service import canonical
 
@@ -56,6 +56,11 @@ def seal(session: Session, *, seat: int, body: bytes, keystore: Keystore | None,
         raise InvalidInput("the signature does not verify over the canonical body with this "
                            "key (get the body to sign with --print-body)", field="signature")
     return key_id, signature
+
+
+def holds_key(session: Session, keystore: Keystore, seat: int) -> bool:
+    """Does ``keystore`` hold the private half of an active key of ``seat``?"""
+    return any(keystore.has(row.key_id) for row in active_keys(session, organisation_id=seat))
 
 
 def signature_holds(session: Session, *, seat: int, body: str, key_id: str,
