@@ -101,10 +101,69 @@ def session(store: Store) -> Iterator[Session]:
         yield s
 
 
-@pytest.fixture
-def demo_store(store: Store) -> Store:
-    from trucewatch.demo.service import load_demo
+@pytest.fixture(scope="session")
+def demo_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The private keys the demo templates were loaded with (copied into each demo test)."""
+    return tmp_path_factory.mktemp("demo-keys")
 
+
+def _load_demo(url: str, keys: Path) -> None:
+    from trucewatch.demo.service import load_demo
+    from trucewatch.keys.signing import Keystore
+
+    store = open_store(url)
     with store.session() as s:
-        load_demo(s, actor="test")
-    return store
+        load_demo(s, actor="test", keystore=Keystore(keys))
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
+                         demo_keys: Path) -> Path:
+    """The demo loaded once into SQLite; tests get a copy (loading it per test is slow)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}", demo_keys)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_database: str, demo_keys: Path) -> Iterator[str]:
+    """The demo loaded once into a PostgreSQL database that serves as a CREATE DATABASE template."""
+    url = sa.engine.make_url(pg_database)
+    name = f"{url.database}_demo"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    _load_demo(url.set(database=name).render_as_string(hide_password=False), demo_keys)
+    yield name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_db_url(request: pytest.FixtureRequest, tmp_path: Path, demo_keys: Path) -> Iterator[str]:
+    """A database holding the demo scenario of its own, and the demo's keys in the keys dir."""
+    shutil.copytree(demo_keys, tmp_path / "trucewatch-keys", dirs_exist_ok=True)
+    if request.param == "sqlite":
+        path = tmp_path / "demo.db"
+        shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_demo_template")
+    name = f"trucewatch_demo_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield admin.url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def demo_store(demo_db_url: str) -> Iterator[Store]:
+    st = open_store(demo_db_url)
+    yield st
+    st.dispose()

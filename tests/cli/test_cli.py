@@ -51,13 +51,15 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
 
 
 @pytest.fixture
-def demo_cli(cli: Cli) -> Cli:
+def demo_cli(demo_db_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The CLI on a store that holds the demo (a copy of one loaded by ``trucewatch demo``)."""
+    return Cli(demo_db_url, capsys)
+
+
+def test_init_then_demo_then_list(cli: Cli) -> None:
     code, out, err = cli("demo")
     assert code == 0 and "30 synthetic reports" in out, err
-    return cli
-
-
-def test_init_then_demo_then_list(demo_cli: Cli) -> None:
+    demo_cli = cli
     code, out, _ = demo_cli("init")
     assert code == 0 and "database ready at schema" in out
     reports = demo_cli.json("report", "list", "--json")

@@ -100,7 +100,7 @@ def test_proofs_from_signed_heads_verify(demo_store: Store, keystore: Keystore) 
 
 def test_an_sql_update_is_named_with_its_entry_and_field(demo_store: Store) -> None:
     with demo_store.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE incidents SET status = 'confirmed' WHERE id = 3"))
+        conn.execute(sa.text("UPDATE incidents SET status = 'closed' WHERE id = 3"))
     with demo_store.session() as s:
         problems = audit_database(s).problems
     (problem,) = problems
