@@ -11,12 +11,16 @@ from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.models import Actor, ActorName, Affiliation
 from trucewatch.actors.names import normalise_name
 from trucewatch.actors.schemas import ActorIn, AffiliationIn, NameIn
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict, InvalidInput, NotFound, UnknownReference
 from trucewatch.log import service as log
 from trucewatch.validation import parse
 
 
-def create_actor(session: Session, *, data: ActorIn | dict[str, Any], actor: str) -> Actor:
+def create_actor(session: Session, *, data: ActorIn | dict[str, Any], actor: str,
+                 principal: Principal | None = None) -> Actor:
+    _check(principal)
     spec = parse(ActorIn, data)
     if session.scalar(select(Actor.id).where(Actor.slug == spec.slug)) is not None:
         raise Conflict(f"an actor {spec.slug!r} exists already", field="slug")
@@ -41,7 +45,8 @@ def create_actor(session: Session, *, data: ActorIn | dict[str, Any], actor: str
 
 
 def add_name(session: Session, *, actor_ref: str, name: NameIn | dict[str, Any],
-             actor: str) -> Actor:
+             actor: str, principal: Principal | None = None) -> Actor:
+    _check(principal)
     row = find_actor(session, actor_ref, field="actor")
     spec = parse(NameIn, name)
     if any(n.lang == spec.lang and n.name == spec.name for n in row.names):
@@ -51,6 +56,11 @@ def add_name(session: Session, *, actor_ref: str, name: NameIn | dict[str, Any],
     log.append(session, kind="actor.named", subject=f"actor:{row.slug}", actor=actor,
                payload={"name": spec.name, "lang": spec.lang, "primary": spec.primary})
     return row
+
+
+def _check(principal: Principal | None) -> None:
+    if principal is not None:
+        require(principal, Action.ACTOR_EDIT)
 
 
 def _name_row(name: NameIn) -> ActorName:
@@ -106,7 +116,9 @@ def list_actors(session: Session, *, kind: ActorKind | None = None, text: str | 
     return list(session.scalars(query))
 
 
-def affiliate(session: Session, *, data: AffiliationIn | dict[str, Any], actor: str) -> Affiliation:
+def affiliate(session: Session, *, data: AffiliationIn | dict[str, Any], actor: str,
+              principal: Principal | None = None) -> Affiliation:
+    _check(principal)
     spec = parse(AffiliationIn, data)
     person = find_actor(session, spec.person, field="person", kind=ActorKind.PERSON)
     organisation = find_actor(session, spec.organisation, field="organisation",

@@ -22,6 +22,7 @@ class Scope(StrEnum):
 
 class Action(StrEnum):
     REPORT_FILE = "report.file"
+    REPORT_READ_OWN = "report.read_own"  # the caller's organisation's reports, published or not
     REPORT_READ_CONFIDENTIAL_SOURCE = "report.read_confidential_source"
     REPORT_READ_UNPUBLISHED_OTHER = "report.read_unpublished_other"
     INCIDENT_TRIAGE = "incident.triage"  # create, link, unlink
@@ -59,6 +60,9 @@ G, C, A, R = Role.GUARANTOR_OFFICER, Role.COORDINATOR, Role.ADMINISTRATOR, Role.
 RULES: dict[Action, Rule] = {
     Action.REPORT_FILE: _r({R}, Scope.OWN_ORGANISATION, True,
                            "a reporter files for its own organisation only"),
+    Action.REPORT_READ_OWN: _r({R, G, C, A}, Scope.OWN_ORGANISATION, True,
+                               "an organisation's members read what it filed; an observer reads "
+                               "only what is published"),
     Action.REPORT_READ_CONFIDENTIAL_SOURCE: _r(
         {R}, Scope.OWN_ORGANISATION, True,
         "only the filing organisation knows who its source is; every reading is logged"),

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.service import find_actor
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict, NotFound
 from trucewatch.keys.models import PublicKey
 from trucewatch.keys.signing import Keystore, b64, key_id_of, load_public_key, public_bytes
@@ -21,8 +23,10 @@ LOG = "log"
 
 
 def register_public_key(session: Session, *, organisation: str | None, public_key: str,
-                        purpose: str = SIGNING, actor: str) -> PublicKey:
+                        purpose: str = SIGNING, actor: str,
+                        principal: Principal | None = None) -> PublicKey:
     """Register a public key (base64 of the 32 raw bytes) generated anywhere, e.g. on a client."""
+    _check(principal)
     raw = public_bytes(load_public_key(public_key))
     key_id = key_id_of(raw)
     if session.scalar(select(PublicKey.id).where(PublicKey.key_id == key_id)) is not None:
@@ -40,15 +44,18 @@ def register_public_key(session: Session, *, organisation: str | None, public_ke
 
 
 def create_key(session: Session, *, keystore: Keystore, organisation: str | None,
-               purpose: str = SIGNING, actor: str) -> PublicKey:
+               purpose: str = SIGNING, actor: str, principal: Principal | None = None) -> PublicKey:
     """Generate a key pair, keep the private half in ``keystore``, register the public half."""
+    _check(principal)  # before a private key is written anywhere
     private = Ed25519PrivateKey.generate()
     keystore.save(private)
     return register_public_key(session, organisation=organisation, public_key=b64(
-        public_bytes(private)), purpose=purpose, actor=actor)
+        public_bytes(private)), purpose=purpose, actor=actor, principal=principal)
 
 
-def revoke_key(session: Session, *, key_id: str, actor: str) -> PublicKey:
+def revoke_key(session: Session, *, key_id: str, actor: str,
+               principal: Principal | None = None) -> PublicKey:
+    _check(principal)
     row = get_key(session, key_id)
     if row.revoked_at is not None:
         raise Conflict("this key is revoked already", field="key")
@@ -57,6 +64,11 @@ def revoke_key(session: Session, *, key_id: str, actor: str) -> PublicKey:
     log.append(session, kind="key.revoked", subject=f"key:{key_id}", actor=actor,
                payload={"key_id": key_id})
     return row
+
+
+def _check(principal: Principal | None) -> None:
+    if principal is not None:
+        require(principal, Action.KEY_MANAGE)
 
 
 def get_key(session: Session, key_id: str) -> PublicKey:

@@ -1,4 +1,11 @@
-"""Read reports: one, or many through filters, and their public and confidential views."""
+"""Read reports: one, or many through filters, and their public and confidential views.
+
+Given a ``principal``, a reader sees its own organisation's reports (``report.read_own``),
+other organisations' unpublished reports only with ``report.read_unpublished_other``, and
+everyone's reports linked to a published incident. A report the caller may not see is
+reported as not found, so a refusal does not reveal that it exists. Without a principal
+(the operator's tools, the services' own look-ups) everything is visible.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from trucewatch.actors.models import Actor
 from trucewatch.actors.service import find_actor
+from trucewatch.auth.policy import Action, allowed, require
+from trucewatch.auth.principal import Principal
 from trucewatch.errors import InvalidInput, NotFound
 from trucewatch.incidents.models import Incident, IncidentLink
 from trucewatch.log import service as log
@@ -37,21 +46,44 @@ class ReportFilter:
     text: str | None = None
 
 
-def get_report(session: Session, report_id: int) -> Report:
-    report = session.scalar(_with_relations(select(Report).where(Report.id == report_id)))
+def get_report(session: Session, report_id: int, *, principal: Principal | None = None) -> Report:
+    query = select(Report).where(Report.id == report_id)
+    visible = visible_to(principal)
+    if visible is not None:
+        query = query.where(visible)
+    report = session.scalar(_with_relations(query))
     if report is None:
         raise NotFound(f"no report {report_id}", field="report")
     return report
 
 
 def list_reports(session: Session, *, filters: ReportFilter = ReportFilter(),
-                 after_id: int = 0, limit: int | None = 100) -> list[Report]:
-    """Reports in filing order, after the cursor ``after_id``."""
+                 after_id: int = 0, limit: int | None = 100,
+                 principal: Principal | None = None) -> list[Report]:
+    """Reports in filing order, after the cursor ``after_id``; only those ``principal`` may see."""
     query = _with_relations(_filtered(session, filters)).where(Report.id > after_id)
+    visible = visible_to(principal)
+    if visible is not None:
+        query = query.where(visible)
     query = query.order_by(Report.id)
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def visible_to(principal: Principal | None) -> ColumnElement[bool] | None:
+    """The condition on reports that ``principal`` may read (None: it may read them all)."""
+    if principal is None or allowed(principal, Action.REPORT_READ_UNPUBLISHED_OTHER):
+        return None
+    published = exists(
+        select(IncidentLink.id).join(Incident)
+        .where(IncidentLink.report_id == Report.id, IncidentLink.unlinked_at.is_(None),
+               Incident.published_at.is_not(None))
+    )
+    own = principal.organisation_id
+    if own is not None and allowed(principal, Action.REPORT_READ_OWN, organisation_id=own):
+        return or_(Report.filed_by_org_id == own, published)
+    return published
 
 
 def _with_relations(query: Select[Report]) -> Select[Report]:
@@ -161,9 +193,15 @@ def report_view(report: Report, *, incident_id: int | None = None,
     return view
 
 
-def reveal_confidential_source(session: Session, *, report_id: int,
-                               actor: str) -> ConfidentialSource | None:
-    """The confidential source of a report; every reading is itself recorded in the log."""
+def reveal_confidential_source(session: Session, *, report_id: int, actor: str,
+                               principal: Principal | None = None) -> ConfidentialSource | None:
+    """The confidential source of a report; every reading is itself recorded in the log.
+
+    Given a principal, only the filing organisation's reporters (and the operator) may."""
+    if principal is not None:
+        report = get_report(session, report_id, principal=principal)
+        require(principal, Action.REPORT_READ_CONFIDENTIAL_SOURCE,
+                organisation_id=report.filed_by_org_id)
     source = session.get(ConfidentialSource, report_id)
     if source is not None:
         log.append(session, kind="report.source_revealed", subject=f"report:{report_id}",
@@ -175,7 +213,10 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def attachment_content(session: Session, report_id: int, sha256: str) -> tuple[str, bytes]:
+def attachment_content(session: Session, report_id: int, sha256: str, *,
+                       principal: Principal | None = None) -> tuple[str, bytes]:
+    if principal is not None:
+        get_report(session, report_id, principal=principal)
     row = session.scalar(select(ReportAttachment).where(
         ReportAttachment.report_id == report_id, ReportAttachment.sha256 == sha256))
     if row is None:

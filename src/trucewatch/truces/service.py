@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.models import Actor
 from trucewatch.actors.service import find_actor
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict, InvalidInput, NotFound
 from trucewatch.geo.zones import ZoneIndex, check_zone_geometry
 from trucewatch.log import service as log
@@ -20,7 +22,10 @@ from trucewatch.validation import parse
 ROLES = ("guarantor", "party", "excluded")
 
 
-def create_truce(session: Session, *, data: TruceIn | dict[str, Any], actor: str) -> Truce:
+def create_truce(session: Session, *, data: TruceIn | dict[str, Any], actor: str,
+                 principal: Principal | None = None) -> Truce:
+    if principal is not None:
+        require(principal, Action.TRUCE_EDIT)
     spec = parse(TruceIn, data)
     if session.scalar(select(Truce.id).where(Truce.slug == spec.slug)) is not None:
         raise Conflict(f"a truce {spec.slug!r} exists already", field="slug")

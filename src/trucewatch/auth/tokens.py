@@ -1,0 +1,135 @@
+"""API tokens: random, shown once, stored as SHA-256, with an expiry, revocable.
+
+A token acts as its user with that user's roles. Only the user itself (or the operator
+on the server) creates one: a token made by someone else would let its maker act as
+the user. Revoking and listing other users' tokens is user management.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from trucewatch.auth.models import ApiToken, User
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
+from trucewatch.auth.service import get_user, principal_for
+from trucewatch.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from trucewatch.log import service as log
+from trucewatch.storage.base import utcnow
+
+PREFIX = "twt_"  # recognisable in a leaked file or a secret scanner's rules
+MAX_TTL = timedelta(days=366)
+MAX_NAME = 120
+TOKEN_REFUSED = "invalid, expired or revoked token"
+_NO_HASH = "0" * 64  # compared against when no row matches, so a miss costs what a hit does
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: ``token`` is the secret, shown this once and never stored."""
+
+    id: int
+    username: str
+    name: str
+    token: str
+    expires_at: datetime
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, username: str, name: str, ttl: timedelta, actor: str,
+                 principal: Principal | None = None, now: datetime | None = None) -> IssuedToken:
+    user = get_user(session, username)
+    if principal is not None and not principal.is_operator and principal.user_id != user.id:
+        raise PermissionDenied("a token is created by its own user (or the operator)",
+                               field="username")
+    if not user.is_active:
+        raise Conflict(f"{username} is deactivated", field="username")
+    if not name.strip() or len(name) > MAX_NAME:
+        raise InvalidInput(f"name the token (1–{MAX_NAME} characters), e.g. after the machine "
+                           "that uses it", field="name")
+    if not timedelta(0) < ttl <= MAX_TTL:
+        raise InvalidInput(f"a token lives more than 0 seconds and at most {MAX_TTL.days} days",
+                           field="ttl")
+    now = now or utcnow()
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name.strip(), token_hash=token_hash(secret),
+                   created_at=now, expires_at=now + ttl)
+    session.add(row)
+    session.flush()
+    log.append(session, kind="token.created", subject=f"user:{username}", actor=actor,
+               payload={"username": username, "token": row.id, "name": row.name,
+                        "expires_at": _iso(row.expires_at)})
+    return IssuedToken(row.id, username, row.name, secret, row.expires_at)
+
+
+def resolve_token(session: Session, token: str, *, now: datetime | None = None) -> Principal:
+    """The principal a token acts as; one refusal for unknown, expired, revoked or inactive."""
+    now = now or utcnow()
+    digest = token_hash(token)
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    same = hmac.compare_digest(row.token_hash if row is not None else _NO_HASH, digest)
+    user = session.get(User, row.user_id) if row is not None else None
+    valid = (same and row is not None and user is not None and user.is_active
+             and row.revoked_at is None and now < row.expires_at)
+    if not valid or row is None or user is None:
+        raise PermissionDenied(TOKEN_REFUSED, field="token")
+    # A Core update: last use is bookkeeping, not a change of the mechanism's state.
+    session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return principal_for(user)
+
+
+def revoke_token(session: Session, *, token_id: int, actor: str,
+                 principal: Principal | None = None, now: datetime | None = None) -> ApiToken:
+    row = _get(session, token_id)
+    user = session.get(User, row.user_id)
+    assert user is not None  # a foreign key
+    if principal is not None and principal.user_id != user.id:
+        require(principal, Action.USER_MANAGE, organisation_id=user.organisation_id)
+    if row.revoked_at is not None:
+        raise Conflict(f"token {token_id} is revoked already", field="token")
+    row.revoked_at = now or utcnow()
+    session.flush()
+    log.append(session, kind="token.revoked", subject=f"user:{user.username}", actor=actor,
+               payload={"username": user.username, "token": row.id})
+    return row
+
+
+def list_tokens(session: Session, *, username: str,
+                principal: Principal | None = None) -> list[ApiToken]:
+    user = get_user(session, username)
+    if principal is not None and principal.user_id != user.id:
+        require(principal, Action.USER_MANAGE, organisation_id=user.organisation_id)
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                .order_by(ApiToken.id)))
+
+
+def _get(session: Session, token_id: int) -> ApiToken:
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}", field="token")
+    return row
+
+
+def token_view(row: ApiToken, *, now: datetime | None = None) -> dict[str, Any]:
+    """A token as listed: never the secret, never its hash."""
+    now = now or utcnow()
+    state = ("revoked" if row.revoked_at is not None
+             else "expired" if row.expires_at <= now else "active")
+    return {"id": row.id, "name": row.name, "state": state,
+            "created_at": _iso(row.created_at), "expires_at": _iso(row.expires_at),
+            "revoked_at": _iso(row.revoked_at), "last_used_at": _iso(row.last_used_at)}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
