@@ -6,7 +6,18 @@ import sys
 
 import typer
 
-from trucewatch.cli import actors, incidents, log, reports, serve, setup, truces, verification
+from trucewatch.cli import (
+    actors,
+    incidents,
+    keys,
+    log,
+    reports,
+    serve,
+    setup,
+    truces,
+    users,
+    verification,
+)
 from trucewatch.cli.context import set_as_user, set_db
 from trucewatch.errors import TrucewatchError
 
@@ -39,6 +50,9 @@ cli.add_typer(reports.app, name="report")
 cli.add_typer(incidents.app, name="incident")
 cli.add_typer(log.app, name="log")
 verification.register(cli)
+cli.add_typer(users.app, name="user")
+cli.add_typer(users.tokens, name="token")
+cli.add_typer(keys.app, name="key")
 
 
 def app(argv: list[str] | None = None) -> None:
