@@ -145,13 +145,15 @@ def pg_demo_template(pg_database: str, demo_keys: Path) -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def demo_db_url(request: pytest.FixtureRequest, tmp_path: Path, demo_keys: Path) -> Iterator[str]:
     """A database holding the demo scenario of its own, and the demo's keys in the keys dir."""
-    shutil.copytree(demo_keys, tmp_path / "trucewatch-keys", dirs_exist_ok=True)
+    keys = tmp_path / "trucewatch-keys"
     if request.param == "sqlite":
         path = tmp_path / "demo.db"
         shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        shutil.copytree(demo_keys, keys, dirs_exist_ok=True)  # after the template made them
         yield f"sqlite:///{path}"
         return
     template = request.getfixturevalue("pg_demo_template")
+    shutil.copytree(demo_keys, keys, dirs_exist_ok=True)
     name = f"trucewatch_demo_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
