@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from tests.cli.test_cli import Cli, demo_cli  # noqa: F401  (fixture)
+
 from trucewatch.storage import open_store
 
 
