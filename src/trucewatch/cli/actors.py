@@ -14,7 +14,7 @@ from trucewatch.actors.service import (
     find_actor,
     list_actors,
 )
-from trucewatch.cli.context import cli_actor, print_json, print_table, transaction
+from trucewatch.cli.context import cli_actor, principal, print_json, print_table, transaction
 from trucewatch.errors import InvalidInput
 
 app = typer.Typer(help="Organisations and persons, their names, and affiliations.",
@@ -50,7 +50,7 @@ def add(
         row = create_actor(session, data={
             "slug": slug, "kind": kind.value, "organisation_type": organisation_type,
             "country": country, "description": description, "names": names,
-        }, actor=cli_actor())
+        }, actor=cli_actor(), principal=principal(session))
         typer.echo(f"added {row.kind} {row.slug}")
 
 
@@ -68,7 +68,7 @@ def affiliate_(
         row = affiliate(session, data={"person": person, "organisation": organisation,
                                        "role": role, "valid_from": valid_from,
                                        "valid_to": valid_to, "source": source},
-                        actor=cli_actor())
+                        actor=cli_actor(), principal=principal(session))
         typer.echo(f"{row.person.slug} is {row.role} of {row.organisation.slug}")
 
 

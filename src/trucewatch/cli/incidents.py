@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trucewatch.cli.context import cli_actor, print_json, print_table, transaction
+from trucewatch.cli.context import cli_actor, principal, print_json, print_table, transaction
 from trucewatch.incidents.service import (
     change_status,
     create_incident,
@@ -30,7 +30,8 @@ def create(
     """Create an incident from one or more unlinked reports."""
     with transaction() as session:
         incident = create_incident(session, data={"reports": reports, "title": title,
-                                                  "reason": reason}, actor=cli_actor())
+                                                  "reason": reason}, actor=cli_actor(),
+                                   principal=principal(session))
         typer.echo(f"created incident {incident.id}: {incident.title}")
 
 
@@ -43,7 +44,7 @@ def link(
     """Link a report to an incident."""
     with transaction() as session:
         link_report(session, incident_id=incident_id, report_id=report_id, actor=cli_actor(),
-                    reason=reason)
+                    reason=reason, principal=principal(session))
     typer.echo(f"linked report {report_id} to incident {incident_id}")
 
 
@@ -56,7 +57,7 @@ def unlink(
     """Unlink a report from an incident; the link stays in the history."""
     with transaction() as session:
         unlink_report(session, incident_id=incident_id, report_id=report_id, actor=cli_actor(),
-                      reason=reason)
+                      reason=reason, principal=principal(session))
     typer.echo(f"unlinked report {report_id} from incident {incident_id}")
 
 
@@ -69,7 +70,8 @@ def status(
     """Move an incident along its workflow (docs/architecture.md lists the transitions)."""
     with transaction() as session:
         incident = change_status(session, incident_id=incident_id, status=new_status,
-                                 actor=cli_actor(), reason=reason)
+                                 actor=cli_actor(), reason=reason,
+                                 principal=principal(session))
         typer.echo(f"incident {incident.id} is now {incident.status}")
 
 
@@ -80,7 +82,7 @@ def show(
 ) -> None:
     """Show an incident, its reports and the history of its links and status."""
     with transaction() as session:
-        incident = get_incident(session, incident_id)
+        incident = get_incident(session, incident_id, principal=principal(session))
         view = incident_view(incident)
         view["link_history"] = link_history_view(incident)
         view["status_history"] = [
@@ -111,7 +113,8 @@ def list_(
 ) -> None:
     """List incidents."""
     with transaction() as session:
-        views = [incident_view(i) for i in list_incidents(session, status=status_, limit=None)]
+        views = [incident_view(i) for i in list_incidents(session, status=status_, limit=None,
+                                                          principal=principal(session))]
     if as_json:
         print_json(views)
         return

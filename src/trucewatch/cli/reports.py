@@ -7,7 +7,14 @@ from typing import Any
 
 import typer
 
-from trucewatch.cli.context import cli_actor, limits, print_json, print_table, transaction
+from trucewatch.cli.context import (
+    cli_actor,
+    limits,
+    principal,
+    print_json,
+    print_table,
+    transaction,
+)
 from trucewatch.cli.jsonfile import load_attachments, read_attachment, read_json
 from trucewatch.errors import InvalidInput
 from trucewatch.reports.reading import (
@@ -148,7 +155,8 @@ def list_(
                            bbox=parse_bbox(bbox), category=category, alleged_actor=alleged,
                            status=status, truce=truce, filed_by=filed_by, text=text)
     with transaction() as session:
-        reports = list_reports(session, filters=filters, after_id=after, limit=limit)
+        reports = list_reports(session, filters=filters, after_id=after, limit=limit,
+                               principal=principal(session))
         views = [report_view(r, incident_id=incident_of(session, r.id)) for r in reports]
     if as_json:
         print_json(views)
@@ -164,13 +172,16 @@ def list_(
 def show(
     report_id: int = typer.Argument(..., help="Report id."),
     confidential: bool = typer.Option(
-        False, help="Include the confidential source (operator use only; it is logged)."),
+        False, help="Include the confidential source (only the filing organisation's reporters "
+                    "and the operator may; every reading is logged)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one report."""
     with transaction() as session:
-        report = get_report(session, report_id)
-        source = (reveal_confidential_source(session, report_id=report_id, actor=cli_actor())
+        who = principal(session)
+        report = get_report(session, report_id, principal=who)
+        source = (reveal_confidential_source(session, report_id=report_id, actor=who.actor,
+                                             principal=who)
                   if confidential else None)
         view = report_view(report, incident_id=incident_of(session, report_id),
                            confidential=source)

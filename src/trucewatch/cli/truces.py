@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trucewatch.cli.context import cli_actor, print_json, print_table, transaction
+from trucewatch.cli.context import cli_actor, principal, print_json, print_table, transaction
 from trucewatch.cli.jsonfile import read_json
 from trucewatch.truces.service import (
     create_truce,
@@ -24,7 +24,8 @@ def add(json_file: str = typer.Argument(..., help="The truce as JSON (see docs/c
     """Define a truce from a JSON file."""
     data = read_json(json_file)
     with transaction() as session:
-        truce = create_truce(session, data=data, actor=cli_actor())
+        truce = create_truce(session, data=data, actor=cli_actor(),
+                             principal=principal(session))
         typer.echo(f"added truce {truce.slug}")
 
 
