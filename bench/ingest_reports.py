@@ -19,7 +19,9 @@ of that costs on top of storing the rows.
     .venv/bin/python bench/ingest_reports.py --db postgresql+psycopg://postgres@127.0.0.1:5432/trucewatch_bench
 
 With a PostgreSQL URL the benchmark creates the named database and ``<name>_bare``,
-and drops both at the end; it refuses to touch a database that already exists.
+and drops both at the end; with an SQLite URL it creates the file and ``<stem>.bare.db``
+beside it, and removes both. It refuses to touch a database or file that already exists.
+Results and their reading: docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -176,7 +178,7 @@ def databases(url: str | None) -> Iterator[tuple[str, str, str]]:
                 domain = Path(tmp) / "domain.db"
             else:
                 domain = Path(make_url(url).database or "")
-                if not domain.name or domain.exists():
+                if not domain.name or domain.exists() or domain.with_suffix(".bare.db").exists():
                     sys.exit(f"give a path to a new SQLite file, not {url!r}")
             bare = Path(tmp) / "bare.db" if url is None else domain.with_suffix(".bare.db")
             try:
@@ -295,9 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=1000,
                         help="reports per file_reports call and per transaction (default 1000)")
     parser.add_argument("--db", default=None,
-                        help="a new SQLite file path URL (sqlite:////tmp/b.db) or a "
-                             "postgresql+psycopg:// URL naming a database to create and drop; "
-                             "default: fresh temporary SQLite files")
+                        help="sqlite:////path/new.db (the file and a .bare.db next to it "
+                             "are created and removed) or a postgresql+psycopg:// URL naming "
+                             "a database to create and drop (with <name>_bare); default: "
+                             "fresh temporary SQLite files")
     parser.add_argument("--seed", type=int, default=20170123)
     args = parser.parse_args(argv)
     if args.n < 1 or args.batch < 1:
