@@ -11,7 +11,7 @@ from tests import factories
 from trucewatch.errors import InvalidInput, InvalidTransition
 from trucewatch.incidents.models import Incident
 from trucewatch.incidents.service import change_status, create_incident
-from trucewatch.incidents.workflow import STATUSES, TRANSITIONS, check_transition
+from trucewatch.incidents.workflow import DECIDED, STATUSES, TRANSITIONS, check_transition
 from trucewatch.reports.service import file_report
 
 
@@ -56,11 +56,24 @@ def test_the_service_follows_the_table_from_every_status(session: Session, curre
         report = file_report(session, data=factories.report(), organisation=filer, actor="t")
         incident = create_incident(session, data={"reports": [report.id]}, actor="t")
         for step in _path_to(current)[1:]:
-            change_status(session, incident_id=incident.id, status=step, actor="t")
+            change_status(session, incident_id=incident.id, status=step, actor="t",
+                          by_round=True)
         if target in TRANSITIONS[current]:
-            change_status(session, incident_id=incident.id, status=target, actor="t")
+            change_status(session, incident_id=incident.id, status=target, actor="t",
+                          by_round=True)
             assert session.get(Incident, incident.id).status == target
         else:
             with pytest.raises((InvalidTransition, InvalidInput)):
-                change_status(session, incident_id=incident.id, status=target, actor="t")
+                change_status(session, incident_id=incident.id, status=target, actor="t",
+                              by_round=True)
             assert session.get(Incident, incident.id).status == current
+
+
+@pytest.mark.parametrize("decision", sorted(DECIDED))
+def test_decisions_are_not_set_by_hand(session: Session, decision: str) -> None:
+    filer = factories.organisation(session)
+    report = file_report(session, data=factories.report(), organisation=filer, actor="t")
+    incident = create_incident(session, data={"reports": [report.id]}, actor="t")
+    change_status(session, incident_id=incident.id, status="under_review", actor="t")
+    with pytest.raises(InvalidTransition, match="decided by a review round"):
+        change_status(session, incident_id=incident.id, status=decision, actor="t")

@@ -184,3 +184,20 @@ def test_the_documented_proof_checker_works(demo_store: Store, keystore: Keystor
     bad = subprocess.run([sys.executable, str(checker)], input=json.dumps(proofs[0]),
                          text=True, capture_output=True)
     assert bad.returncode == 1
+
+
+def test_a_confidential_source_cannot_be_guessed_from_the_log(store: Store) -> None:
+    import hashlib
+
+    from trucewatch.reports.service import file_report
+
+    with store.session() as s:
+        filer = factories.organisation(s, "filer")
+        filed = file_report(s, data=factories.report(confidential_source={
+            "identity": "Abu Khalid", "contact": ""}), organisation=filer, actor="test")
+        bodies = " ".join(e[0] for e in s.execute(sa.text("SELECT body FROM log_entries")))
+    assert "Abu Khalid" not in bodies
+    assert hashlib.sha256(b"Abu Khalid").hexdigest() not in bodies
+    with store.session() as s:
+        assert audit_database(s).ok
+        assert filed.created

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from trucewatch.auth.policy import Action, allowed, require
 from trucewatch.auth.principal import Principal
-from trucewatch.errors import Conflict, InvalidInput, NotFound, StaleWrite
+from trucewatch.errors import Conflict, InvalidInput, InvalidTransition, NotFound, StaleWrite
 from trucewatch.geo.zones import check_coordinates
 from trucewatch.incidents.models import Incident, IncidentLink, IncidentStatusChange
 from trucewatch.incidents.schemas import IncidentIn
-from trucewatch.incidents.workflow import LINKABLE, STATUSES, check_transition
+from trucewatch.incidents.workflow import DECIDED, LINKABLE, STATUSES, check_transition
 from trucewatch.log import service as log
 from trucewatch.reports.models import Report
 from trucewatch.reports.reading import get_report
@@ -169,10 +169,15 @@ def unlink_report(session: Session, *, incident_id: int, report_id: int, actor: 
 
 def change_status(session: Session, *, incident_id: int, status: str, actor: str,
                   reason: str = "", expected_version: int | None = None,
-                  principal: Principal | None = None) -> Incident:
+                  principal: Principal | None = None, by_round: bool = False) -> Incident:
+    """Move an incident along its workflow. A decision (confirmed, not confirmed, disputed)
+    comes only from a review round (``by_round``), never from a hand-set status."""
     _triage(principal)
     incident = _for_update(session, incident_id, expected_version)
     check_transition(incident.status, status)
+    if status in DECIDED and not by_round:
+        raise InvalidTransition(f"{status} is decided by a review round under the truce's "
+                                "rule, not set by hand (trucewatch round open)", field="status")
     session.add(IncidentStatusChange(incident_id=incident.id, from_status=incident.status,
                                      to_status=status, changed_by=actor, reason=reason))
     previous, incident.status = incident.status, status

@@ -19,6 +19,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "closed": frozenset({"open"}),
 }
 
+# Statuses only a review round's decision can set.
+DECIDED: frozenset[str] = frozenset({"confirmed", "not_confirmed", "disputed"})
+
 # Statuses in which reports may still be linked to or unlinked from the incident.
 LINKABLE: frozenset[str] = frozenset({"open", "under_review"})
 

@@ -32,7 +32,10 @@ PENDING = "trucewatch.pending_rows"
 UNTRACKED = frozenset({"log_entries", "log_head", "tree_heads", "alembic_version"})
 # Columns that change without being a state change of the mechanism.
 VOLATILE = {"api_tokens": frozenset({"last_used_at"})}
-# Columns the log must not reveal: it records a digest of them instead.
+# Columns the log must not reveal: it records a digest of them instead. Where a table has
+# a secret salt column (named here), the digest is salted with it, so that a guessable
+# value (a source's name) cannot be found by hashing guesses.
+SALTED_BY = {"report_confidential_sources": "salt"}
 SEALED = {
     "report_confidential_sources": frozenset({"identity", "contact", "salt"}),
     "users": frozenset({"password_hash"}),
@@ -57,12 +60,12 @@ class RowState:
         return {"table": self.table, "key": list(self.key), "values": self.values}
 
 
-def json_value(table: str, column: str, value: Any) -> Any:
+def json_value(table: str, column: str, value: Any, salt: str = "") -> Any:
     if column in SEALED.get(table, ()):
         if value is None:
             return None
         raw = value if isinstance(value, bytes) else str(value).encode()
-        return {"sha256": hashlib.sha256(raw).hexdigest()}
+        return {"sha256": hashlib.sha256(salt.encode() + raw).hexdigest()}
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -76,7 +79,10 @@ def row_values(table: Table, row: Any) -> dict[str, Any]:
     """The loggable values of a row (an ORM object or a mapping of column name → value)."""
     skip = VOLATILE.get(table.name, frozenset())
     get = row.get if isinstance(row, dict) else (lambda name: getattr(row, _attr(row, name)))
-    return {c.name: json_value(table.name, c.name, get(c.name))
+    salt_column = SALTED_BY.get(table.name)
+    salt = str(get(salt_column)) if salt_column else ""
+    return {c.name: json_value(table.name, c.name, get(c.name),
+                               salt if c.name != salt_column else "")
             for c in table.columns if c.name not in skip}
 
 

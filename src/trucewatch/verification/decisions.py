@@ -60,7 +60,7 @@ def decide_round(session: Session, rnd: ReviewRound, *, actor: str, final: bool,
     rnd.decision_body = body.decode()
     session.flush()
     change_status(session, incident_id=rnd.incident_id, status=outcome.decision.value,
-                  actor=actor, reason=f"review round {rnd.number} decided")
+                  actor=actor, reason=f"review round {rnd.number} decided", by_round=True)
     log.append(session, kind="round.decided", subject=f"incident:{rnd.incident_id}", actor=actor,
                payload={"round_id": rnd.id, **json.loads(body)})
     return True
