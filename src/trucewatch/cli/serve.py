@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from trucewatch.app import create_app
 from trucewatch.cli.context import settings_now, store
-from trucewatch.web.app import create_app
 
 
 def register(cli: typer.Typer) -> None:

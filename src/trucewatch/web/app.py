@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from trucewatch import __version__
+from trucewatch.auth.principal import PUBLIC
 from trucewatch.errors import NotFound
 from trucewatch.incidents.service import incident_view, list_incidents
 from trucewatch.storage import Store
@@ -30,8 +31,15 @@ def json_for_script(value: Any) -> str:
 
 
 def create_app(store: Store) -> FastAPI:
-    app = FastAPI(title="trucewatch", version=__version__, docs_url=None, redoc_url=None)
-    app.state.store = store
+    """The whole application (API and pages); kept here for callers of the first version."""
+    from trucewatch.app import create_app as create
+
+    return create(store)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the static assets and the pages on ``app`` (its ``state.store`` is the store)."""
+    store: Store = app.state.store
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")
@@ -40,7 +48,8 @@ def create_app(store: Store) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def incidents_page(request: Request) -> HTMLResponse:
         with store.session() as session:
-            incidents = [incident_view(i) for i in list_incidents(session, limit=None)]
+            incidents = [incident_view(i) for i in list_incidents(session, limit=None,
+                                                                  principal=PUBLIC)]
             try:
                 truce = get_truce(session)
                 truce_info: dict[str, Any] | None = truce_view(truce)
@@ -63,5 +72,3 @@ def create_app(store: Store) -> FastAPI:
             "map_data": json_for_script({"zones": zones, "incidents": points}),
             "version": __version__,
         })
-
-    return app
