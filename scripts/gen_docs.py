@@ -369,6 +369,77 @@ def render_input_files() -> str:
     return "".join(sections)
 
 
+# --- docs/access.md ------------------------------------------------------------------
+
+ROLE_DUTIES = {
+    "reporter": "files reports for its organisation",
+    "guarantor_officer": "one or more per guarantor state: triages reports and assesses incidents "
+                         "for its state",
+    "coordinator": "the mediator's office: talks, closing overdue rounds, publication",
+    "administrator": "users, roles and keys; no say in assessments, cannot file or edit reports",
+    "observer": "reads what is published",
+}
+
+ACCESS_NOTES = """\
+## Beyond the matrix
+
+- **Signing in.** Passwords are hashed with argon2id; a wrong password, an unknown user, a
+  user without a password and a deactivated user get the same refusal after the same argon2
+  work. API tokens (`twt_…`) are shown once, stored as SHA-256, expire (at most 366 days) and
+  can be revoked; a token of a deactivated user is refused like an unknown one.
+- **Self-service.** A user sets its own password and creates, lists and revokes its own
+  tokens without any role. Only the user itself (or the operator) creates a token for it: a
+  token made by an administrator would let the administrator act as the user. Nobody grants
+  or revokes their own roles, or deactivates themselves.
+- **Seats.** A guarantor officer acts only for its own state, and only in truces that state
+  guarantees: the verification services check the seat even where the rule's scope is "any"
+  (`round.close`).
+- **Reading.** A report that a caller may not read is answered as not found and left out of
+  lists, so a refusal does not reveal that it exists. A report is published when it is linked
+  to a published incident. Every reading of a confidential source is itself a log entry.
+- **The operator** is whoever runs the command line on the server with the database in hand
+  (no `--as`). It may do what the rules' operator column allows; it never assesses, votes or
+  publishes, which need a person of the right organisation.
+"""
+
+
+def render_access() -> str:
+    from trucewatch.auth.matrix import ROWS, Caller, Refusal, Side, cell
+    from trucewatch.auth.policy import RULES
+
+    def mark(row: object, caller: Caller) -> str:
+        return " / ".join("✓" if cell(row, caller, side) else "✗"  # type: ignore[arg-type]
+                          for side in (Side.OWN, Side.OTHER))
+
+    callers = list(Caller)
+    matrix = _table(["what"] + [c.value.replace("_", " ") for c in callers],
+                    [[f"`{r.name}`"] + [mark(r, c) for c in callers] for r in ROWS])
+    meaning = _table(
+        ["what", "own", "other", "granted by", "refused as", "enforced in"],
+        [[f"`{r.name}`", _cell(r.own), _cell(r.other),
+          ", ".join(f"`{a.value}`" for a in r.grants) or "everyone",
+          "not found" if r.refusal is Refusal.HIDDEN else "permission denied",
+          _cell(r.services)] for r in ROWS])
+    rules = _table(["rule", "roles", "scope", "operator", "why"],
+                   [[f"`{a.value}`", ", ".join(sorted(r.value for r in rule.roles)),
+                     rule.scope.value, "yes" if rule.operator else "no", _cell(rule.why)]
+                    for a, rule in RULES.items()])
+    duties = _table(["role", "does"], [[f"`{k}`", v] for k, v in ROLE_DUTIES.items()])
+    return (
+        "# Access\n\n"
+        + _banner("trucewatch.auth.policy.RULES and trucewatch.auth.matrix.ROWS")
+        + "\nEvery user belongs to one organisation and holds one or more roles. The public "
+          "reads published material without signing in.\n\n" + duties
+        + "\n## The matrix\n\nEach cell reads *own / other*: the caller's own organisation, "
+          "then another one (what that means for each row is in the next table). ✓: the "
+          "service does it; ✗: it refuses. `tests/auth/test_access_matrix.py` tries every cell "
+          "through the services on SQLite and PostgreSQL.\n\n" + matrix
+        + "\n## What each row means\n\n" + meaning
+        + "\n## The rules\n\nFrom `trucewatch.auth.policy.RULES`, the one table the services "
+          "consult.\n\n" + rules + "\n" + ACCESS_NOTES
+    )
+
+
 # --- generated blocks inside docs/architecture.md ------------------------------------
 
 def render_transitions() -> str:
@@ -458,6 +529,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "docs/taxonomy.md": render_taxonomy,
     "docs/cli.md": render_cli,
     "docs/settings.md": render_settings,
+    "docs/access.md": render_access,
 }
 PAGES_WITH_BLOCKS = ("docs/architecture.md",)
 

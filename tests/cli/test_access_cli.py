@@ -42,3 +42,15 @@ def test_observers_see_published_incidents_and_nobody_else_triages(demo_cli: Cli
     assert code == 2 and "actor.edit" in err
     code, _, err = demo_cli("--as", "admin", "actor", "add", "x-org", "--name", "X", "--type", "ngo")
     assert code == 0, err
+
+
+def test_a_reporter_files_for_its_own_organisation_only(demo_cli: Cli) -> None:  # noqa: F811
+    args = ["report", "add", "--source-kind", "party", "--occurred", "2017-01-21",
+            "--place", "Douma", "--category", "shelling", "--json-out"]
+    code, _, err = demo_cli("--as", "gov-reporter", *args, "--org", "armed-opposition")
+    assert code == 2 and "report.file" in err
+    code, _, err = demo_cli("--as", "admin", *args, "--org", "joint-group")
+    assert code == 2 and "report.file" in err
+    (filed,) = demo_cli.json("--as", "gov-reporter", *args, "--org", "syrian-government")  # type: ignore[misc]
+    entries = demo_cli.json("log", "list", "--subject", f"report:{filed['id']}", "--json")
+    assert isinstance(entries, list) and entries[0]["actor"] == "user:gov-reporter"

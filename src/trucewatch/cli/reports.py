@@ -124,9 +124,14 @@ def add(
             data["confidential_source"] = {"identity": source_identity, "contact": source_contact}
         submissions = [data]
     with transaction() as session:
+        who = principal(session)
+        if who.user_id is not None:  # --as: the user files, and is the filing user by default
+            user = user or who.actor.removeprefix("user:")
+            actor = who.actor
+        else:
+            actor = f"user:{user}" if user else cli_actor()
         filed = file_reports(session, submissions=submissions, organisation=organisation,
-                             user=user, actor=f"user:{user}" if user else cli_actor(),
-                             limits=limits())
+                             user=user, actor=actor, limits=limits(), principal=who)
     if as_json:
         print_json([{"id": f.id, "created": f.created} for f in filed])
         return

@@ -17,6 +17,8 @@ from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.models import Actor
 from trucewatch.actors.service import find_actor
 from trucewatch.auth.models import User
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
 from trucewatch.errors import IdempotencyConflict, InvalidInput, NotFound, UnknownReference
 from trucewatch.geo.zones import ZoneIndex, check_coordinates
 from trucewatch.log import service as log
@@ -70,20 +72,26 @@ class _Prepared:
 
 
 def file_report(session: Session, *, data: ReportIn | dict[str, Any], organisation: str,
-                user: str | None = None, actor: str, limits: Limits = Limits()) -> FiledReport:
+                user: str | None = None, actor: str, limits: Limits = Limits(),
+                principal: Principal | None = None) -> FiledReport:
     """File one report for ``organisation``; a retry with the same idempotency key is a no-op."""
     return file_reports(session, submissions=[data], organisation=organisation, user=user,
-                        actor=actor, limits=limits)[0]
+                        actor=actor, limits=limits, principal=principal)[0]
 
 
 def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str, Any]],
                  organisation: str, user: str | None = None, actor: str,
-                 limits: Limits = Limits()) -> list[FiledReport]:
-    """File many reports at once: all are checked first, then written with one log entry each."""
+                 limits: Limits = Limits(),
+                 principal: Principal | None = None) -> list[FiledReport]:
+    """File many reports at once: all are checked first, then written with one log entry each.
+
+    Given a ``principal``, it must be a reporter of ``organisation`` (``report.file``)."""
     if len(submissions) > limits.max_batch:
         raise InvalidInput(f"{len(submissions)} reports in one batch; the limit is "
                            f"{limits.max_batch}", field="reports")
     org = find_actor(session, organisation, field="organisation", kind=ActorKind.ORGANISATION)
+    if principal is not None:
+        require(principal, Action.REPORT_FILE, organisation_id=org.id)
     user_row = _filing_user(session, user, org)
     resolver = _Resolver(session)
     many = len(submissions) > 1
