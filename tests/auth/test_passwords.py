@@ -71,15 +71,18 @@ def test_no_password_and_deactivated_users_are_refused_alike(session: Session, u
 
 def test_an_unknown_user_costs_an_argon2_verify_too(session: Session, user: str) -> None:
     def cost(username: str) -> float:
-        start = time.perf_counter()
-        for _ in range(3):
+        """The fastest of a few refusals: a stalled machine slows some, never all."""
+        times = []
+        for _ in range(4):
+            start = time.perf_counter()
             with pytest.raises(PermissionDenied):
                 authenticate(session, username=username, password="not the password at all")
-        return time.perf_counter() - start
+            times.append(time.perf_counter() - start)
+        return min(times)
 
     cost("nobody")  # the dummy hash is computed once, on first use
     known, unknown = cost(user), cost("nobody")
-    # Both run one argon2 verification (tens of ms); a skipped one would be ~100 times faster.
+    # Both run one argon2 verification (about 0.1 s); a skipped one would be ~100 times faster.
     assert unknown > known / 5
 
 
