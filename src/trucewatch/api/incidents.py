@@ -1,0 +1,160 @@
+"""Incidents: list (filters, cursor, GeoJSON), read with an ETag, triage guarded by If-Match."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from trucewatch.api import geojson
+from trucewatch.api.deps import PrincipalDep, SessionDep
+from trucewatch.api.etags import IfMatch, etag, expected_version, matches
+from trucewatch.api.incident_filters import IncidentFilter, list_incidents, sees_unpublished
+from trucewatch.api.pagination import Cursor, Limit, Page, decode_cursor, page
+from trucewatch.api.problems import COMMON
+from trucewatch.api.reports import Bbox, Text, parse_bbox
+from trucewatch.auth.principal import Principal
+from trucewatch.incidents.models import Incident
+from trucewatch.incidents.schemas import IncidentIn
+from trucewatch.incidents.service import (
+    change_status,
+    create_incident,
+    get_incident,
+    incident_view,
+    link_history_view,
+    link_report,
+    unlink_report,
+)
+from trucewatch.verification.publication import public_incident_view
+
+router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON)
+
+GUARDED: dict[int | str, dict[str, Any]] = {
+    412: COMMON[422] | {"description": "If-Match names an older version"},
+    428: COMMON[422] | {"description": "If-Match is missing"},
+    409: COMMON[422] | {"description": "The workflow does not allow it"},
+}
+
+
+class IncidentOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    title: str
+    status: str
+    version: int
+    reports: list[int]
+    latitude: float | None
+    longitude: float | None
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    report: int
+    reason: str = Field(default="", max_length=2000)
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(min_length=1, max_length=40)
+    reason: str = Field(default="", max_length=2000)
+
+
+def view_for(session: Session, incident: Incident, who: Principal) -> dict[str, Any]:
+    """What the caller may see: the working view for guarantors and the coordinator's office,
+    the published decision for everyone else."""
+    if sees_unpublished(who):
+        view = incident_view(incident)
+        view["published_at"] = (incident.published_at.isoformat().replace("+00:00", "Z")
+                                if incident.published_at else None)
+        view["links"] = link_history_view(incident)
+        return view
+    return public_incident_view(session, incident)
+
+
+def tagged(session: Session, incident: Incident, who: Principal, *,
+           status_code: int = 200) -> JSONResponse:
+    return JSONResponse(view_for(session, incident, who), status_code=status_code,
+                        headers={"ETag": etag(incident.id, incident.version)})
+
+
+@router.get("", response_model=Page[IncidentOut], responses=geojson.GEO_RESPONSE)
+def list_(request: Request, response: Response, session: SessionDep, who: PrincipalDep,
+          limit: Limit = 50, cursor: Cursor = None, occurred_from: Text = None,
+          occurred_to: Text = None, bbox: Bbox = None, category: Text = None,
+          alleged: Text = None, responsible: Text = None, status: Text = None,
+          truce: Text = None, text: Text = None) -> Any:
+    """Incidents the caller may see (the public: published ones), in id order;
+    ``Accept: application/geo+json`` for a FeatureCollection."""
+    filters = IncidentFilter(occurred_from=occurred_from, occurred_to=occurred_to,
+                             bbox=parse_bbox(bbox), category=category, alleged=alleged,
+                             responsible=responsible, status=status, truce=truce, text=text)
+    rows = list_incidents(session, filters=filters, principal=who,
+                          after_id=decode_cursor(cursor), limit=limit + 1)
+    privileged = sees_unpublished(who)
+    body = page(rows, limit=limit, key=lambda i: i.id, request=request, response=response,
+                view=lambda i: incident_view(i) if privileged else public_incident_view(session, i))
+    if geojson.wants_geojson(request):
+        return geojson.collection(body["items"], next_cursor=body["next"],
+                                  headers=dict(response.headers))
+    return body
+
+
+@router.post("", status_code=201, response_model=IncidentOut, responses=GUARDED)
+def create(body: IncidentIn, session: SessionDep, who: PrincipalDep) -> JSONResponse:
+    """Group one or more free reports into a new incident (guarantor officers)."""
+    incident = create_incident(session, data=body, actor=who.actor, principal=who)
+    response = tagged(session, incident, who, status_code=201)
+    response.headers["Location"] = f"/api/v1/incidents/{incident.id}"
+    return response
+
+
+@router.get("/{incident_id}", response_model=IncidentOut, responses={304: {"description":
+                                                                          "Not modified"}})
+def read(incident_id: int, session: SessionDep, who: PrincipalDep,
+         if_none_match: Annotated[str | None, Header(alias="If-None-Match",
+                                                     max_length=500)] = None) -> Response:
+    """One incident, with ``ETag: "incident-<id>-v<version>"`` for the writes that follow."""
+    incident = get_incident(session, incident_id, principal=who)
+    tag = etag(incident.id, incident.version)
+    if matches(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    return tagged(session, incident, who)
+
+
+@router.post("/{incident_id}/reports", response_model=IncidentOut, responses=GUARDED)
+def link(incident_id: int, body: LinkIn, session: SessionDep, who: PrincipalDep,
+         if_match: IfMatch = None) -> JSONResponse:
+    """Link a free report to the incident (requires If-Match)."""
+    version = expected_version(if_match, incident_id)
+    link_report(session, incident_id=incident_id, report_id=body.report, actor=who.actor,
+                reason=body.reason, expected_version=version, principal=who)
+    return tagged(session, get_incident(session, incident_id, principal=who), who)
+
+
+@router.delete("/{incident_id}/reports/{report_id}", response_model=IncidentOut,
+               responses=GUARDED)
+def unlink(incident_id: int, report_id: int, session: SessionDep, who: PrincipalDep,
+           reason: Annotated[str, Query(min_length=1, max_length=2000)],
+           if_match: IfMatch = None) -> JSONResponse:
+    """Unlink a report (requires If-Match and a reason); the link is closed, never deleted."""
+    version = expected_version(if_match, incident_id)
+    unlink_report(session, incident_id=incident_id, report_id=report_id, actor=who.actor,
+                  reason=reason, expected_version=version, principal=who)
+    return tagged(session, get_incident(session, incident_id, principal=who), who)
+
+
+@router.post("/{incident_id}/status", response_model=IncidentOut, responses=GUARDED)
+def status(incident_id: int, body: StatusIn, session: SessionDep, who: PrincipalDep,
+           if_match: IfMatch = None) -> JSONResponse:
+    """Move the incident along its workflow (requires If-Match); decisions come from rounds."""
+    version = expected_version(if_match, incident_id)
+    incident = change_status(session, incident_id=incident_id, status=body.status,
+                             actor=who.actor, reason=body.reason, expected_version=version,
+                             principal=who)
+    return tagged(session, incident, who)
