@@ -28,6 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keys_dir", "./trucewatch-keys", "Directory of private signing keys (PEM, mode 0600)."),
     Setting("host", "127.0.0.1", "Address `trucewatch serve` listens on."),
     Setting("port", "8000", "Port `trucewatch serve` listens on."),
+    Setting("data_dir", "./trucewatch-data",
+            "Directory of data the user imports, e.g. governorate outlines (docs/web.md)."),
 )
 
 
@@ -40,6 +42,7 @@ class Settings:
     host: str
     port: int
     extra: dict[str, str] = field(default_factory=dict)
+    data_dir: str = "./trucewatch-data"
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -56,4 +59,5 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         keys_dir=raw["keys_dir"],
         host=raw["host"],
         port=int(raw["port"]),
+        data_dir=raw["data_dir"],
     )

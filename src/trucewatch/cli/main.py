@@ -8,6 +8,7 @@ import typer
 
 from trucewatch.cli import (
     actors,
+    basemap,
     incidents,
     keys,
     log,
@@ -53,6 +54,7 @@ verification.register(cli)
 cli.add_typer(users.app, name="user")
 cli.add_typer(users.tokens, name="token")
 cli.add_typer(keys.app, name="key")
+cli.add_typer(basemap.app, name="basemap")
 
 
 def app(argv: list[str] | None = None) -> None:

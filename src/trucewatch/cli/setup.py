@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from trucewatch.cli.context import cli_actor, settings_now, store, transaction
-from trucewatch.demo.service import load_demo
+from trucewatch.demo.service import DEMO_PASSWORD, load_demo
 from trucewatch.keys.signing import Keystore
 from trucewatch.storage.migrate import current_revision
 
@@ -39,3 +39,5 @@ def demo() -> None:
                f"{summary.rounds} review rounds ({summary.decided} decided, "
                f"{summary.published} published); {summary.keys} signing keys in "
                f"{settings.keys_dir}")
+    typer.echo(f"every demo user (admin, gov-reporter, ru-officer, un-coordinator …) signs in "
+               f"with the password {DEMO_PASSWORD!r}")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trucewatch.actors.service import affiliate, create_actor
+from trucewatch.auth.passwords import set_password
 from trucewatch.auth.service import create_user, grant_role
 from trucewatch.demo.actors import ACTORS, AFFILIATIONS
 from trucewatch.demo.reviews import run_reviews
@@ -19,6 +20,9 @@ from trucewatch.keys.signing import Keystore
 from trucewatch.reports.service import file_report
 from trucewatch.truces.models import Truce
 from trucewatch.truces.service import create_truce
+
+# Every demo user signs in to the pages with this password (docs/demo.md, docs/web.md).
+DEMO_PASSWORD = "demo-password-2017"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ def load_demo(session: Session, *, actor: str, keystore: Keystore | None = None)
         create_user(session, username=username, organisation=organisation,
                     display_name=display_name, actor=actor)
         grant_role(session, username=username, role=ROLES[username], actor=actor)
+        set_password(session, username=username, password=DEMO_PASSWORD, actor=actor)
     by_event: dict[int, list[int]] = defaultdict(list)
     reports = demo_reports()
     for item in reports:

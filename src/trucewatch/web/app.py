@@ -1,33 +1,45 @@
-"""Build the web application for a store: pages, and Leaflet served from its registry package."""
+"""Install the pages on the application: security headers, the session, static assets, views.
+
+Leaflet and its marker clusters are served from their registry packages (xstatic), the
+basemap from Natural Earth and the user's own import: the pages load nothing from the
+internet, and the Content-Security-Policy lets them load nothing but this server's files.
+"""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
-from trucewatch import __version__
-from trucewatch.auth.principal import PUBLIC
-from trucewatch.errors import NotFound
-from trucewatch.incidents.service import incident_view, list_incidents
 from trucewatch.storage import Store
-from trucewatch.truces.service import get_truce, truce_view, zones_geojson
+from trucewatch.web.context import HERE, CsrfFailure, templates
+from trucewatch.web.session import WebSession, load_secret, serializer_for
+from trucewatch.web.throttle import SignInThrottle
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 def json_for_script(value: Any) -> str:
     """JSON safe inside a <script> element: no '<', '>' or '&' can end it early."""
     text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+templates.env.filters["script_json"] = json_for_script
 
 
 def create_app(store: Store) -> FastAPI:
@@ -39,36 +51,45 @@ def create_app(store: Store) -> FastAPI:
 
 def install(app: FastAPI) -> None:
     """Mount the static assets and the pages on ``app`` (its ``state.store`` is the store)."""
-    store: Store = app.state.store
+    from trucewatch.web.views.account import router as account
+    from trucewatch.web.views.admin import router as admin
+    from trucewatch.web.views.incidents import router as incidents
+    from trucewatch.web.views.maps import router as maps
+    from trucewatch.web.views.reports import router as reports
+    from trucewatch.web.views.review import router as review
+
+    app.state.sign_in_throttle = SignInThrottle()
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
+    for router in (maps, account, reports, review, incidents, admin):
+        app.include_router(router)
 
-    @app.get("/", response_class=HTMLResponse)
-    def incidents_page(request: Request) -> HTMLResponse:
-        with store.session() as session:
-            incidents = [incident_view(i) for i in list_incidents(session, limit=None,
-                                                                  principal=PUBLIC)]
-            try:
-                truce = get_truce(session)
-                truce_info: dict[str, Any] | None = truce_view(truce)
-                zones = zones_geojson(truce)
-            except NotFound:
-                truce_info, zones = None, {"type": "FeatureCollection", "features": []}
-        points = {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature",
-                 "geometry": {"type": "Point", "coordinates": [i["longitude"], i["latitude"]]},
-                 "properties": {"id": i["id"], "title": i["title"], "status": i["status"],
-                                "reports": len(i["reports"])}}
-                for i in incidents if i["latitude"] is not None
-            ],
-        }
-        return templates.TemplateResponse(request, "incidents.html", {
-            "incidents": incidents,
-            "truce": truce_info,
-            "map_data": json_for_script({"zones": zones, "incidents": points}),
-            "version": __version__,
-        })
+    @app.exception_handler(CsrfFailure)
+    async def refused(request: Request, exc: CsrfFailure) -> HTMLResponse:
+        return HTMLResponse("<!doctype html><title>Refused</title><h1>Refused</h1><p>The form "
+                            "was stale or did not come from this site. Go back, reload the "
+                            "page and try again.</p>", status_code=403)
+
+    @app.middleware("http")
+    async def pages_session(request: Request,
+                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await call_next(request)
+        serializer = _serializer(app)
+        ws = WebSession.load(request, serializer)
+        request.state.web_session = ws
+        response = await call_next(request)
+        ws.save(response, serializer)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _serializer(app: FastAPI) -> Any:
+    found = getattr(app.state, "session_serializer", None)
+    if found is None:
+        found = serializer_for(load_secret(app.state.settings.keys_dir))
+        app.state.session_serializer = found
+    return found
