@@ -7,7 +7,10 @@ FeatureCollections, ``etags`` the If-Match guard, ``limits`` the request body li
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from trucewatch import __version__
 from trucewatch.api import (
@@ -37,8 +40,21 @@ for module in (actors, truces, reports, incidents, rounds, publication, log, use
     router.include_router(module.router)
 
 
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document of the API's routes only (the web pages are not an API)."""
+    return get_openapi(title="trucewatch API", version=__version__, routes=router.routes,
+                       description="The HTTP API of trucewatch: see docs/api.md.")
+
+
 def install(app: FastAPI) -> None:
     app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     problems.install(app)
     app.add_middleware(limits.BodyLimit,
                        limit=limits.body_limit(app.state.settings.max_attachment_bytes))
