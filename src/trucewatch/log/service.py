@@ -70,15 +70,21 @@ def _jcs(value: Any) -> str:
 
 
 def _jcs_dict(value: dict[str, Any]) -> str:
-    parts = []
+    # The commonest values (strings, null, safe integers) are written inline: a row
+    # snapshot is mostly those, and a call per value costs more than writing it.
+    parts: list[str] = []
+    append = parts.append
     for key, prefix in _key_order(value):
         item = value[key]
-        if type(item) is str:  # the commonest values, without the dispatch
-            parts.append(prefix + _quote(item))
+        kind = type(item)
+        if kind is str:
+            append(prefix + _quote(item))
         elif item is None:
-            parts.append(prefix + "null")
+            append(prefix + "null")
+        elif kind is int and item in _SAFE_INTS:
+            append(prefix + str(item))
         else:
-            parts.append(prefix + _jcs(item))
+            append(prefix + _jcs(item))
     return "{" + ",".join(parts) + "}"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -57,7 +57,9 @@ class RowState:
     values: dict[str, Any] | None  # None: the row was deleted
 
     def as_json(self) -> dict[str, Any]:
-        return {"table": self.table, "key": list(self.key), "values": self.values}
+        # str(): a table's name is SQLAlchemy's quoted_name, a str subclass that would send
+        # every entry body down canonical()'s slow path.
+        return {"table": str(self.table), "key": list(self.key), "values": self.values}
 
 
 def json_value(table: str, column: str, value: Any, salt: str = "") -> Any:
@@ -75,15 +77,49 @@ def json_value(table: str, column: str, value: Any, salt: str = "") -> Any:
     return value
 
 
+# Values that :func:`json_value` returns unchanged from a column that is not sealed.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """What a snapshot of one table takes, worked out once per table (bulk paths log many rows)."""
+
+    names: tuple[str, ...]  # the logged columns, in table order
+    sealed: frozenset[str]
+    salt: str | None
+    key: tuple[str, ...]
+
+
+_COLUMNS: dict[str, _Columns] = {}  # by table name: hashing a Table is slow
+
+
+def _columns(table: Table) -> _Columns:
+    found = _COLUMNS.get(table.name)
+    if found is None:
+        skip = VOLATILE.get(table.name, frozenset())
+        found = _COLUMNS[table.name] = _Columns(
+            names=tuple(c.name for c in table.columns if c.name not in skip),
+            sealed=SEALED.get(table.name, frozenset()),
+            salt=SALTED_BY.get(table.name),
+            key=tuple(c.name for c in table.primary_key.columns))
+    return found
+
+
 def row_values(table: Table, row: Any) -> dict[str, Any]:
     """The loggable values of a row (an ORM object or a mapping of column name → value)."""
-    skip = VOLATILE.get(table.name, frozenset())
+    columns = _columns(table)
     get = row.get if isinstance(row, dict) else (lambda name: getattr(row, _attr(row, name)))
-    salt_column = SALTED_BY.get(table.name)
-    salt = str(get(salt_column)) if salt_column else ""
-    return {c.name: json_value(table.name, c.name, get(c.name),
-                               salt if c.name != salt_column else "")
-            for c in table.columns if c.name not in skip}
+    salt = str(get(columns.salt)) if columns.salt else ""
+    values: dict[str, Any] = {}
+    for name in columns.names:
+        value = get(name)
+        if type(value) in _AS_IS and name not in columns.sealed:
+            values[name] = value
+        else:
+            values[name] = json_value(table.name, name, value,
+                                      salt if name != columns.salt else "")
+    return values
 
 
 def _attr(obj: Any, column: str) -> str:
@@ -93,7 +129,7 @@ def _attr(obj: Any, column: str) -> str:
 
 def key_of(table: Table, row: Any) -> tuple[Any, ...]:
     if isinstance(row, dict):
-        return tuple(row[c.name] for c in table.primary_key.columns)
+        return tuple([row[name] for name in _columns(table).key])
     return tuple(inspect(row).mapper.primary_key_from_instance(row))
 
 
@@ -154,39 +190,150 @@ def digest(values: dict[str, Any] | None) -> bytes:
 
 
 def tracked_tables() -> list[Table]:
+    import trucewatch.models  # noqa: F401  (every table, whatever the caller happened to import)
+
     return [t for t in Base.metadata.sorted_tables if t.name not in UNTRACKED]
 
 
-def check_state(session: Session, report: AuditReport) -> None:
-    """Compare every tracked table with the latest snapshot of each of its rows in the log."""
-    from trucewatch.log.audit import Problem
-    from trucewatch.log.service import iter_entries
+class LoggedRows:
+    """The latest snapshot of every row, gathered from entry bodies given in order of seq."""
 
-    latest: dict[tuple[str, tuple[Any, ...]], tuple[bytes, int]] = {}
-    for entry in iter_entries(session):
-        for row in json.loads(entry.body).get("rows", ()):
-            latest[(row["table"], tuple(row["key"]))] = (digest(row["values"]), entry.seq)
+    def __init__(self) -> None:
+        # table → key → the digest of the values (16 bytes) and the entry's seq (8 bytes) in
+        # one bytes object: a tuple for each of millions of rows would take a third more memory.
+        self.latest: dict[str, dict[tuple[Any, ...], bytes]] = {}
+
+    def add(self, seq: int, body: str) -> None:
+        snapshots = _snapshots_as_written(body)
+        if snapshots is None:  # not canonical JSON as append writes it: parse it and rewrite
+            snapshots = [(row["table"], tuple(row["key"]), _canonical_text(row["values"]))
+                         for row in json.loads(body).get("rows", ())]
+        at = seq.to_bytes(8, "big")
+        for table, key, values in snapshots:
+            self.latest.setdefault(table, {})[key] = hashlib.sha256(values.encode()).digest()[:16] + at
+
+
+# (text, index) → (the JSON value there, the index after it); the json module's C scanner.
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _snapshots_as_written(body: str) -> list[tuple[str, tuple[Any, ...], str]] | None:
+    """Each row snapshot of a body as (table, key, the values' text in the body), or None.
+
+    A body is canonical JSON, so each row's values already stand in it in canonical form:
+    reading their text saves parsing and writing them again. A body this cannot walk (it
+    is not compact JSON object syntax) gives None. If a body's text were not canonical,
+    its rows would not match the tables' canonical values, and ``check_state`` looks again
+    at such a row through the parsed body before reporting it.
+    """
+    rows: list[tuple[str, tuple[Any, ...], str]] = []
+    try:
+        if body[0] != "{":
+            return None
+        i = 1
+        while True:
+            if body[i] != '"':
+                return None
+            name, i = _scan(body, i)
+            if body[i] != ":":
+                return None
+            if name == "rows":
+                found, i = _row_list(body, i + 1)
+                if found is None:
+                    return None
+                rows = found  # as json.loads does, the last "rows" counts
+            else:
+                _, i = _scan(body, i + 1)
+            if body[i] == "}":
+                return rows if i + 1 == len(body) else None
+            if body[i] != ",":
+                return None
+            i += 1
+    except (StopIteration, LookupError, TypeError, ValueError):
+        return None
+
+
+def _row_list(body: str, i: int) -> tuple[list[tuple[str, tuple[Any, ...], str]] | None, int]:
+    if body[i] != "[":
+        return None, i
+    rows = []
+    i += 1
+    while body[i] != "]":
+        if body[i] != "{":
+            return None, i
+        member: dict[str, Any] = {}
+        i += 1
+        while True:
+            if body[i] != '"':
+                return None, i
+            name, i = _scan(body, i)
+            if body[i] != ":":
+                return None, i
+            start = i + 1
+            value, i = _scan(body, start)
+            member[name] = body[start:i] if name == "values" else value
+            if body[i] == "}":
+                break
+            if body[i] != ",":
+                return None, i
+            i += 1
+        rows.append((member["table"], tuple(member["key"]), member["values"]))
+        i += 1
+        if body[i] == ",":
+            i += 1
+        elif body[i] != "]":
+            return None, i
+    return rows, i + 1
+
+
+def _canonical_text(values: dict[str, Any] | None) -> str:
+    from trucewatch.log.service import canonical
+
+    return canonical(values).decode()
+
+
+def check_state(session: Session, report: AuditReport, logged: LoggedRows | None = None) -> None:
+    """Compare every tracked table with the latest snapshot of each of its rows in the log.
+
+    ``logged`` holds the snapshots when the caller has read the entries already.
+    """
+    from trucewatch.log.audit import Problem
+    from trucewatch.log.models import LogEntry
+
+    if logged is None:
+        logged = LoggedRows()
+        for seq, body in session.execute(select(LogEntry.seq, LogEntry.body)
+                                          .order_by(LogEntry.seq)):
+            logged.add(seq, body)
+    deleted = digest(None)
     for table in tracked_tables():
-        for row in session.execute(select(table)).mappings():
-            values = row_values(table, dict(row))
-            key = key_of(table, dict(row))
+        latest = logged.latest.pop(table.name, {})
+        names = [c.name for c in table.columns]
+        for values_row in session.execute(select(table)):
+            row = dict(zip(names, values_row, strict=True))
+            values = row_values(table, row)
+            key = key_of(table, row)
             report.rows_checked += 1
-            logged = latest.pop((table.name, key), None)
+            found = latest.pop(key, None)
             label = f"{table.name} {_label(key)}"
-            if logged is None:
+            if found is None:
                 report.problems.append(Problem(label, "row is not in the log: written "
                                                "around the mechanism"))
-            elif logged[0] != digest(values):
-                fields = _changed_fields(session, logged[1], table.name, key, values)
-                report.problems.append(Problem(
-                    f"{label} {', '.join(fields)}",
-                    f"differs from log entry {logged[1]}: changed outside the mechanism",
-                    logged[1]))
-    for (table_name, key), (logged_digest, seq) in latest.items():
-        if logged_digest != digest(None):
-            report.problems.append(Problem(f"{table_name} {_label(key)}",
-                                           f"recorded by log entry {seq} but missing: deleted "
-                                           "outside the mechanism", seq))
+            elif found[:16] != digest(values):
+                seq = int.from_bytes(found[16:], "big")
+                fields = _changed_fields(session, seq, table.name, key, values)
+                if fields:  # none: equal values, in a body that was not written canonically
+                    report.problems.append(Problem(
+                        f"{label} {', '.join(fields)}",
+                        f"differs from log entry {seq}: changed outside the mechanism", seq))
+        logged.latest[table.name] = latest  # what is left was not found in the table
+    for table_name, rows in logged.latest.items():
+        for key, found in rows.items():
+            if found[:16] != deleted:
+                seq = int.from_bytes(found[16:], "big")
+                report.problems.append(Problem(f"{table_name} {_label(key)}",
+                                               f"recorded by log entry {seq} but missing: "
+                                               "deleted outside the mechanism", seq))
 
 
 def _label(key: Iterable[Any]) -> str:
@@ -200,9 +347,12 @@ def _changed_fields(session: Session, seq: int, table: str, key: tuple[Any, ...]
     entry = session.get(LogEntry, seq)
     if entry is None:
         return ["(entry missing)"]
-    for row in json.loads(entry.body).get("rows", ()):
-        if row["table"] == table and tuple(row["key"]) == key:
-            logged = row["values"] or {}
-            return sorted(c for c in set(logged) | set(values)
-                          if logged.get(c) != values.get(c)) or ["(row)"]
-    return ["(row)"]
+    found = [row for row in json.loads(entry.body).get("rows", ())
+             if row["table"] == table and tuple(row["key"]) == key]
+    if not found:
+        return ["(row)"]
+    if digest(found[-1]["values"]) == digest(values):
+        return []
+    logged = found[-1]["values"] or {}
+    return sorted(c for c in set(logged) | set(values)
+                  if logged.get(c) != values.get(c)) or ["(row)"]

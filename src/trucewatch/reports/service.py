@@ -22,6 +22,7 @@ from trucewatch.auth.principal import Principal
 from trucewatch.errors import IdempotencyConflict, InvalidInput, NotFound, UnknownReference
 from trucewatch.geo.zones import ZoneIndex, check_coordinates
 from trucewatch.log import service as log
+from trucewatch.log.models import LogEntry
 from trucewatch.log.state import RowState, core_row_state
 from trucewatch.reports.attachments import CheckedAttachment, check_attachment, store_blob
 from trucewatch.reports.models import (
@@ -280,13 +281,21 @@ def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | N
         _insert_children(session, _ATTACHMENTS, attachments, by_report)
     commitments = {r["report_id"]: hashlib.sha256((r["salt"] + r["identity"]).encode()).hexdigest()
                    for r in sources}
-    entries = [
-        log.PendingEntry("report.filed", f"report:{report_id}",
-                         _payload(report_id, p, org, user, commitments.get(report_id)),
-                         rows=(core_row_state(_REPORTS, row), *by_report[report_id]))
-        for report_id, p, row in zip(ids, fresh, rows, strict=True)
-    ]
-    log.record_many(session, actor=actor, entries=entries)
+    filed_by = {"organisation": org.slug, "user": user.username if user else None}
+    snapshots = [snapshot for report_id, row in zip(ids, rows, strict=True)
+                 for snapshot in (core_row_state(_REPORTS, row), *by_report[report_id])]
+    filings = [_filing(report_id, p, commitments.get(report_id))
+               for report_id, p in zip(ids, fresh, strict=True)]
+    # A filing is one state change in one transaction, so it is one log entry however many
+    # reports it holds; the entry's rows snapshot every row written.
+    if len(fresh) == 1:
+        entry = log.PendingEntry("report.filed", f"report:{ids[0]}",
+                                 {**filings[0], "filed_by": filed_by}, rows=tuple(snapshots))
+    else:
+        entry = log.PendingEntry("reports.filed", f"reports:{min(ids)}-{max(ids)}",
+                                 {"filed_by": filed_by, "reports": filings},
+                                 rows=tuple(snapshots))
+    log.record_many(session, actor=actor, entries=[entry])
     return ids
 
 
@@ -338,13 +347,32 @@ def _report_row(p: _Prepared, org: Actor, user: User | None, now: datetime) -> d
     }
 
 
-def _payload(report_id: int, p: _Prepared, org: Actor, user: User | None,
-             commitment: str | None) -> dict[str, Any]:
-    """What happened, in words; the rows of the entry carry every stored value."""
+def _filing(report_id: int, p: _Prepared, commitment: str | None) -> dict[str, Any]:
+    """What happened to one report, in words; the rows of the entry carry every stored value."""
     return {
         "id": report_id,
-        "filed_by": {"organisation": org.slug, "user": user.username if user else None},
         "idempotency_key": p.key,
         "occurred": p.when.label(),
         "confidential_source_commitment": commitment,
     }
+
+
+def filing_entry(session: Session, report_id: int) -> LogEntry | None:
+    """The log entry that recorded the filing of report ``report_id``.
+
+    A report filed alone has its own ``report.filed`` entry; a batch is one
+    ``reports.filed`` entry whose subject spans the ids it filed (``reports:<first>-<last>``;
+    filings hold the log's lock, so those spans never overlap).
+    """
+    alone = session.scalar(select(LogEntry).where(LogEntry.kind == "report.filed",
+                                                  LogEntry.subject == f"report:{report_id}"))
+    if alone is not None:
+        return alone
+    batches = session.execute(select(LogEntry.seq, LogEntry.subject)
+                              .where(LogEntry.kind == "reports.filed")
+                              .order_by(LogEntry.seq.desc()))
+    for seq, subject in batches:
+        first, _, last = subject.removeprefix("reports:").partition("-")
+        if int(first) <= report_id <= int(last):
+            return session.get(LogEntry, seq)
+    return None
