@@ -15,7 +15,7 @@ from trucewatch.log.models import LogEntry
 from trucewatch.log.service import entries_for, verify
 from trucewatch.reports.models import AttachmentBlob, ConfidentialSource, Report
 from trucewatch.reports.reading import get_report, report_view, reveal_confidential_source
-from trucewatch.reports.service import Limits, file_report, file_reports
+from trucewatch.reports.service import Limits, file_report, file_reports, filing_entry
 from trucewatch.storage import Store
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -86,6 +86,29 @@ def test_a_batch_repeating_a_key_stores_it_once(session: Session, world: dict) -
                          actor="test")
     assert filed[0] == filed[1] or (filed[0].id == filed[1].id and not filed[1].created)
     assert _count(session, Report) == 1
+
+
+def test_a_batch_is_one_log_entry_with_every_row(session: Session, world: dict) -> None:
+    casualty = {"outcome": "killed", "group": "civilian", "low": 1, "best": 1, "high": 1}
+    filed = file_reports(session, organisation=world["filer"], actor="test", submissions=[
+        factories.report(idempotency_key="a", casualties=[casualty]),
+        factories.report(idempotency_key="b", casualties=[],
+                         confidential_source={"identity": "Abu Khalid"}),
+        factories.report(idempotency_key="c", casualties=[])])
+    ids = [f.id for f in filed]
+    (entry,) = session.scalars(sa.select(LogEntry).where(LogEntry.kind == "reports.filed"))
+    assert entry.subject == f"reports:{min(ids)}-{max(ids)}"
+    assert all(filing_entry(session, report_id) == entry for report_id in ids)
+    body = json.loads(entry.body)
+    assert [r["id"] for r in body["payload"]["reports"]] == ids
+    assert sorted(r["table"] for r in body["rows"]) == [
+        "report_casualties", "report_confidential_sources", "reports", "reports", "reports"]
+    assert "Abu Khalid" not in entry.body
+    alone = file_report(session, data=factories.report(idempotency_key="d"),
+                        organisation=world["filer"], actor="test")
+    assert filing_entry(session, alone.id).kind == "report.filed"  # type: ignore[union-attr]
+    assert filing_entry(session, alone.id + 1) is None
+    assert verify(session) == []
 
 
 def test_one_bad_report_in_a_batch_writes_nothing(store: Store) -> None:
