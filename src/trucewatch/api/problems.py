@@ -16,6 +16,7 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from trucewatch.api.deps import Unauthenticated
@@ -107,7 +108,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                             headers=dict(exc.headers or {}))
 
 
+def _out_of_range(request: Request, exc: Exception) -> Response:
+    """A number the database cannot hold (an id past 2**63, say): the request is at fault.
+
+    SQLite refuses such an integer before running the query (OverflowError), PostgreSQL
+    with a data error; either way nothing was written and the transaction rolled back.
+    """
+    return problem_response(request, status=422, kind="invalid-input",
+                            detail="a number in the request is out of range", field=None)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(TrucewatchError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
