@@ -30,6 +30,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", "8000", "Port `trucewatch serve` listens on."),
     Setting("data_dir", "./trucewatch-data",
             "Directory of data the user imports, e.g. governorate outlines (docs/web.md)."),
+    Setting("base_url", "http://127.0.0.1:8000",
+            "Address of the web app, for links in e-mail and webhook notifications."),
+    Setting("smtp_host", "", "SMTP server for e-mail notifications; empty: no e-mail is sent."),
+    Setting("smtp_port", "25", "Port of the SMTP server."),
+    Setting("smtp_starttls", "0", "1: upgrade the SMTP connection with STARTTLS before sending."),
+    Setting("smtp_user", "", "SMTP user name, if the server wants a login."),
+    Setting("smtp_password", "", "SMTP password, if the server wants a login."),
+    Setting("mail_from", "trucewatch@localhost", "Sender address of e-mail notifications."),
+    Setting("notify_deadline_hours", "24",
+            "Warn a guarantor this many hours before its review round's deadline."),
+    Setting("notify_max_attempts", "6", "Tries per e-mail or webhook delivery before it fails."),
+    Setting("notify_backoff_seconds", "60",
+            "Wait before the first retry of a delivery; it doubles with each retry."),
+    Setting("notify_timeout_seconds", "10", "Time limit of one SMTP or webhook attempt."),
+    Setting("notify_interval_seconds", "30", "Pause between passes of `trucewatch notify watch`."),
 )
 
 
@@ -43,6 +58,7 @@ class Settings:
     port: int
     extra: dict[str, str] = field(default_factory=dict)
     data_dir: str = "./trucewatch-data"
+    raw: dict[str, str] = field(default_factory=dict)  # every setting as text, by name
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -60,4 +76,5 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         host=raw["host"],
         port=int(raw["port"]),
         data_dir=raw["data_dir"],
+        raw=raw,
     )

@@ -1,0 +1,4 @@
+"""Notifications derived from the log: in the app, by e-mail, by signed webhooks.
+
+See docs/notifications.md.
+"""
