@@ -12,6 +12,7 @@ from trucewatch.cli import (
     incidents,
     keys,
     log,
+    notify,
     reports,
     serve,
     setup,
@@ -55,6 +56,7 @@ cli.add_typer(users.app, name="user")
 cli.add_typer(users.tokens, name="token")
 cli.add_typer(keys.app, name="key")
 cli.add_typer(basemap.app, name="basemap")
+cli.add_typer(notify.app, name="notify")
 
 
 def app(argv: list[str] | None = None) -> None:
