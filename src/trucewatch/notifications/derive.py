@@ -48,6 +48,7 @@ BATCH = 500
 class Derived:
     """What a pass wrote: inbox rows and deliveries, and how far it read the log."""
 
+    now: datetime
     notifications: int = 0
     deliveries: int = 0
     cursor: int = 0
@@ -72,7 +73,7 @@ def derive(session: Session, *, now: datetime | None = None,
     """One pass over the new log entries and the rounds near their deadline (never commits)."""
     now = now or utcnow()
     cursor = _lock_cursor(session, now)
-    result = Derived(cursor=cursor.seq)
+    result = Derived(now=now, cursor=cursor.seq)
     while True:
         entries = list(session.scalars(select(LogEntry).where(LogEntry.seq > cursor.seq)
                                        .order_by(LogEntry.seq).limit(BATCH)))
@@ -323,7 +324,7 @@ def _address(session: Session, draft: Draft, audience: list[tuple[User, Principa
             continue
         note = Notification(user_id=user.id, event_key=draft.event_key, event=draft.event,
                             subject=draft.subject, title=draft.title, body=draft.body,
-                            link=draft.link, payload=draft.payload, created_at=utcnow())
+                            link=draft.link, payload=draft.payload, created_at=result.now)
         session.add(note)
         session.flush()
         result.notifications += 1

@@ -55,6 +55,7 @@ def install(app: FastAPI) -> None:
     from trucewatch.web.views.admin import router as admin
     from trucewatch.web.views.incidents import router as incidents
     from trucewatch.web.views.maps import router as maps
+    from trucewatch.web.views.notifications import router as notifications
     from trucewatch.web.views.reports import router as reports
     from trucewatch.web.views.review import router as review
 
@@ -63,7 +64,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
-    for router in (maps, account, reports, review, incidents, admin):
+    for router in (maps, account, reports, review, incidents, admin, notifications):
         app.include_router(router)
 
     @app.exception_handler(CsrfFailure)

@@ -17,6 +17,7 @@ from trucewatch.auth.service import get_user, principal_for
 from trucewatch.config import Settings
 from trucewatch.errors import NotFound, PermissionDenied, TrucewatchError
 from trucewatch.keys.signing import Keystore
+from trucewatch.notifications.inbox import unread_count
 from trucewatch.storage import Store
 from trucewatch.web.session import CSRF_FIELD, WebSession
 
@@ -50,10 +51,14 @@ def principal_of(request: Request, session: Session) -> Principal:
     if username is None:
         return PUBLIC
     try:
-        return principal_for(get_user(session, username))
+        principal = principal_for(get_user(session, username))
     except (NotFound, PermissionDenied):
         web_session(request).sign_out()
         return PUBLIC
+    assert principal.user_id is not None
+    # For the header of the page being rendered, from the page's own transaction.
+    request.state.unread_notifications = unread_count(session, user_id=principal.user_id)
+    return principal
 
 
 def render(request: Request, template: str, context: dict[str, Any], *,
@@ -66,6 +71,7 @@ def render(request: Request, template: str, context: dict[str, Any], *,
         "csrf_token": ws.csrf_token(),
         "flashes": ws.take_flashes(),
         "version": __version__,
+        "unread_notifications": getattr(request.state, "unread_notifications", 0),
     }, status_code=status_code)
 
 
