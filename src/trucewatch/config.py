@@ -58,7 +58,18 @@ class Settings:
     port: int
     extra: dict[str, str] = field(default_factory=dict)
     data_dir: str = "./trucewatch-data"
-    raw: dict[str, str] = field(default_factory=dict)  # every setting as text, by name
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "trucewatch@localhost"
+    notify_deadline_hours: float = 24
+    notify_max_attempts: int = 6
+    notify_backoff_seconds: float = 60
+    notify_timeout_seconds: float = 10
+    notify_interval_seconds: float = 30
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -76,5 +87,16 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         host=raw["host"],
         port=int(raw["port"]),
         data_dir=raw["data_dir"],
-        raw=raw,
+        base_url=raw["base_url"].rstrip("/"),
+        smtp_host=raw["smtp_host"],
+        smtp_port=int(raw["smtp_port"]),
+        smtp_starttls=raw["smtp_starttls"].strip().lower() in ("1", "true", "yes"),
+        smtp_user=raw["smtp_user"],
+        smtp_password=raw["smtp_password"],
+        mail_from=raw["mail_from"],
+        notify_deadline_hours=float(raw["notify_deadline_hours"]),
+        notify_max_attempts=int(raw["notify_max_attempts"]),
+        notify_backoff_seconds=float(raw["notify_backoff_seconds"]),
+        notify_timeout_seconds=float(raw["notify_timeout_seconds"]),
+        notify_interval_seconds=float(raw["notify_interval_seconds"]),
     )

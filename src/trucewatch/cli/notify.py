@@ -50,8 +50,12 @@ def _print_pass(result: PassResult) -> None:
 
 @app.command("run")
 def run() -> None:
-    """One pass: derive notifications from new log entries and near deadlines, then send due
-    e-mail and webhook deliveries. Running it again sends nothing twice."""
+    """One pass: derive new notifications, then send the e-mail and webhooks that are due.
+
+    Notifications come from the log entries after the dispatcher's cursor and from review
+    rounds near their deadline. Running it again sends nothing twice. Exits 1 when a
+    delivery failed for good.
+    """
     st = store()
     try:
         result = run_pass(st, _config())

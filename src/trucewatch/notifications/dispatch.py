@@ -52,17 +52,14 @@ class DeliveryConfig:
     interval_seconds: float = 30
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DeliveryConfig:
-        raw = settings.raw
-        return cls(base_url=raw["base_url"].rstrip("/"), smtp_host=raw["smtp_host"],
-                   smtp_port=int(raw["smtp_port"]), smtp_starttls=raw["smtp_starttls"] == "1",
-                   smtp_user=raw["smtp_user"], smtp_password=raw["smtp_password"],
-                   mail_from=raw["mail_from"],
-                   deadline_hours=float(raw["notify_deadline_hours"]),
-                   max_attempts=int(raw["notify_max_attempts"]),
-                   backoff_seconds=float(raw["notify_backoff_seconds"]),
-                   timeout_seconds=float(raw["notify_timeout_seconds"]),
-                   interval_seconds=float(raw["notify_interval_seconds"]))
+    def from_settings(cls, s: Settings) -> DeliveryConfig:
+        return cls(base_url=s.base_url, smtp_host=s.smtp_host, smtp_port=s.smtp_port,
+                   smtp_starttls=s.smtp_starttls, smtp_user=s.smtp_user,
+                   smtp_password=s.smtp_password, mail_from=s.mail_from,
+                   deadline_hours=s.notify_deadline_hours, max_attempts=s.notify_max_attempts,
+                   backoff_seconds=s.notify_backoff_seconds,
+                   timeout_seconds=s.notify_timeout_seconds,
+                   interval_seconds=s.notify_interval_seconds)
 
 
 @dataclass
