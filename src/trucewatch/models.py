@@ -7,5 +7,6 @@ from trucewatch.keys import models as keys  # noqa: F401
 from trucewatch.log import models as log  # noqa: F401
 from trucewatch.notifications import models as notifications  # noqa: F401
 from trucewatch.reports import models as reports  # noqa: F401
+from trucewatch.talks import models as talks  # noqa: F401
 from trucewatch.truces import models as truces  # noqa: F401
 from trucewatch.verification import models as verification  # noqa: F401

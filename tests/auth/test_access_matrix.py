@@ -24,7 +24,7 @@ from tests import factories
 from trucewatch.actors.service import add_name, affiliate, create_actor
 from trucewatch.auth.matrix import ROWS, Caller, Refusal, Row, Side
 from trucewatch.auth.passwords import set_password
-from trucewatch.auth.policy import RULES, Action, require
+from trucewatch.auth.policy import RULES, Action
 from trucewatch.auth.principal import PUBLIC, Principal, Role, operator
 from trucewatch.auth.service import (
     create_user,
@@ -56,6 +56,18 @@ from trucewatch.reports.reading import (
 )
 from trucewatch.reports.service import file_report, file_reports
 from trucewatch.storage import Store
+from trucewatch.talks.service import (
+    add_document,
+    change_meeting,
+    create_meeting,
+    get_meeting,
+    invite,
+    list_meetings,
+    participation_matrix,
+    publish_meeting,
+    record_attendance,
+    reply,
+)
 from trucewatch.truces.service import create_truce
 from trucewatch.verification.service import (
     close_round,
@@ -72,7 +84,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 NOW = datetime(2017, 2, 1, 12, 0, tzinfo=UTC)
 ROLE_CALLERS = [c for c in Caller if c not in (Caller.OPERATOR, Caller.PUBLIC)]
 # Rows whose services do not exist yet: the cell is checked with the rule alone.
-POLICY_ONLY = {"talks.edit"}
+POLICY_ONLY: set[str] = set()
 
 Attempt = Callable[[], object]
 _n = itertools.count(1)
@@ -333,8 +345,54 @@ def _countersign(w: World, p: Principal, caller: Caller, side: Side) -> list[Att
                                 signature=signature)]
 
 
+def _meeting(w: World, convenor: str, *, published: bool = False) -> str:
+    """A meeting ``convenor`` convenes, with an invitation to a party, recorded by the operator."""
+    slug = f"meeting-{next(_n)}"
+    op = operator("test")
+    create_meeting(w.session, principal=op, data={
+        "slug": slug, "title": "Talks", "format": "direct", "starts_on": "2017-01-23",
+        "convenors": [convenor]})
+    invite(w.session, principal=op, meeting=slug,
+           data={"capacity": "organisation", "invitee": w.orgs["p2"], "sent_on": "2017-01-10"})
+    if published:
+        publish_meeting(w.session, principal=op, slug=slug)
+    return slug
+
+
 def _talks(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
-    return [lambda: require(p, Action.TALKS_EDIT)]
+    org = w.target(caller, side)
+    slug = _meeting(w, org)
+    invitation = get_meeting(w.session, slug, principal=operator("test")).invitations[0].id
+    return [
+        lambda: create_meeting(w.session, principal=p, data={
+            "slug": f"new-meeting-{next(_n)}", "title": "Talks", "format": "briefing",
+            "starts_on": "2017-01-27", "convenors": [org]}),
+        lambda: change_meeting(w.session, principal=p, slug=slug, data={"venue": "Astana"}),
+        lambda: add_document(w.session, principal=p, slug=slug,
+                             data={"kind": "final_statement", "title": "Joint statement"}),
+        lambda: invite(w.session, principal=p, meeting=slug,
+                       data={"capacity": "organisation", "invitee": w.orgs["p1"]}),
+        lambda: reply(w.session, principal=p, invitation_id=invitation,
+                      data={"status": "accepted", "replied_on": "2017-01-12"}),
+        lambda: record_attendance(w.session, principal=p, meeting=slug,
+                                  data={"attendee": w.orgs["p2"], "invitation": invitation}),
+        lambda: publish_meeting(w.session, principal=p, slug=slug),
+    ]
+
+
+def _sees_meeting(w: World, p: Principal, slug: str) -> list[Attempt]:
+    return [lambda: get_meeting(w.session, slug, principal=p),
+            lambda: slug in [m.slug for m in list_meetings(w.session, principal=p)],
+            lambda: participation_matrix(w.session, principal=p, meeting=slug)]
+
+
+def _talks_read_unpublished(w: World, p: Principal, caller: Caller,
+                            side: Side) -> list[Attempt]:
+    return _sees_meeting(w, p, _meeting(w, w.target(caller, side)))
+
+
+def _talks_read_published(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    return _sees_meeting(w, p, _meeting(w, w.target(caller, side), published=True))
 
 
 def _actor_edit(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
@@ -416,6 +474,8 @@ TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "incident.publish": _publish,
     "tree_head.countersign": _countersign,
     "talks.edit": _talks,
+    "talks.read_unpublished": _talks_read_unpublished,
+    "talks.read_published": _talks_read_published,
     "actor.edit": _actor_edit,
     "truce.edit": _truce_edit,
     "user.manage": _user_manage,
@@ -488,7 +548,7 @@ def test_the_written_matrix_holds_the_promises_of_the_issue() -> None:
     # The public and observers read only what is published.
     for caller in (Caller.PUBLIC, Caller.OBSERVER):
         assert [r.name for r in ROWS if can(r.name, caller, Side.OWN)] == [
-            "report.read_published", "incident.read_published"]
+            "report.read_published", "incident.read_published", "talks.read_published"]
 
 
 def test_the_policy_only_rows_are_the_missing_services() -> None:

@@ -36,6 +36,7 @@ class Action(StrEnum):
     MEASURE_VOTE = "measure.vote"
     INCIDENT_PUBLISH = "incident.publish"
     TALKS_EDIT = "talks.edit"
+    TALKS_READ_UNPUBLISHED = "talks.read_unpublished"
     ACTOR_EDIT = "actor.edit"
     TRUCE_EDIT = "truce.edit"
     USER_MANAGE = "user.manage"
@@ -85,6 +86,9 @@ RULES: dict[Action, Rule] = {
     Action.MEASURE_VOTE: _r({G}, Scope.OWN_SEAT, False, "each guarantor votes for its own state"),
     Action.INCIDENT_PUBLISH: _r({C}, Scope.ANY, False, "the mediator's office publishes"),
     Action.TALKS_EDIT: _r({C}, Scope.ANY, True, "the mediator's office runs the talks"),
+    Action.TALKS_READ_UNPUBLISHED: _r({G, C}, Scope.ANY, True,
+                                      "guarantors and the mediator's office prepare the talks; "
+                                      "others read published meetings"),
     Action.ACTOR_EDIT: _r({C, A}, Scope.ANY, True, "the registry of actors is kept centrally"),
     Action.TRUCE_EDIT: _r({C}, Scope.ANY, True, "truces are recorded by the mediator's office"),
     Action.USER_MANAGE: _r({A}, Scope.ANY, True, "administrators manage users and roles"),

@@ -39,5 +39,7 @@ def demo() -> None:
                f"{summary.rounds} review rounds ({summary.decided} decided, "
                f"{summary.published} published); {summary.keys} signing keys in "
                f"{settings.keys_dir}")
+    typer.echo(f"{summary.meetings} meetings of talks (Astana, Moscow) with the invitations and "
+               "replies of the seed article: trucewatch talks list")
     typer.echo(f"every demo user (admin, gov-reporter, ru-officer, un-coordinator …) signs in "
                f"with the password {DEMO_PASSWORD!r}")

@@ -102,6 +102,10 @@ ACTORS: tuple[dict[str, Any], ...] = (
             aliases=("Anas Al Abdah", "Anas al-Abda")),
     _person("khaled-khoja", "Khaled Khoja", ar="خالد خوجة", tr="Halit Hoca",
             aliases=("Khalid Khoja",)),
+    _person("national-coalition-deputy-head",
+            "Deputy head of the National Coalition (not named in the seed article)",
+            description="The seed article says an invitation went to \"the deputy of the "
+                        "sitting chief\" of the National Coalition, without a name."),
     _person("staffan-de-mistura", "Staffan de Mistura", ar="ستافان دي ميستورا",
             ru="Стаффан де Мистура", aliases=("de Mistura",)),
 )
@@ -121,6 +125,9 @@ AFFILIATIONS: tuple[dict[str, Any], ...] = (
     {"person": "khaled-khoja", "organisation": "national-coalition", "role": "former head",
      "valid_from": "2015-01-05", "valid_to": "2016-03-06",
      "source": "public record: president of the Coalition 2015–2016"},
+    {"person": "national-coalition-deputy-head", "organisation": "national-coalition",
+     "role": "deputy of the sitting chief",
+     "source": "seed article: 'to the deputy of the sitting chief'"},
     {"person": "staffan-de-mistura", "organisation": "united-nations",
      "role": "special envoy for Syria", "valid_from": "2014-07-10", "source": "public record"},
 )

@@ -15,6 +15,7 @@ from trucewatch.demo.actors import ACTORS, AFFILIATIONS
 from trucewatch.demo.reviews import run_reviews
 from trucewatch.demo.scenario import ROLES, TRUCE, USERS
 from trucewatch.demo.synthetic import demo_reports
+from trucewatch.demo.talks import load_talks
 from trucewatch.incidents.service import create_incident
 from trucewatch.keys.signing import Keystore
 from trucewatch.reports.service import file_report
@@ -35,6 +36,7 @@ class DemoSummary:
     keys: int = 0
     decided: int = 0
     published: int = 0
+    meetings: int = 0
 
 
 def load_demo(session: Session, *, actor: str, keystore: Keystore | None = None) -> DemoSummary:
@@ -68,5 +70,7 @@ def load_demo(session: Session, *, actor: str, keystore: Keystore | None = None)
         if event % 3 == 0:
             to_review.append(incident.id)
     reviews = run_reviews(session, actor=actor, incident_ids=to_review, keystore=keystore)
+    meetings = load_talks(session)
     return DemoSummary(True, len(ACTORS), len(reports), incidents, rounds=reviews.rounds,
-                       keys=reviews.keys, decided=reviews.decided, published=reviews.published)
+                       keys=reviews.keys, decided=reviews.decided, published=reviews.published,
+                       meetings=meetings)

@@ -1,0 +1,1 @@
+"""Talks: meetings, invitations to organisations and persons, replies, attendance, outcomes."""
