@@ -13,6 +13,8 @@ from trucewatch.actors.service import (
     create_actor,
     find_actor,
     list_actors,
+    search_actors,
+    search_actors_many,
 )
 from trucewatch.errors import Conflict, InvalidInput, UnknownReference
 from trucewatch.log.service import entries_for
@@ -118,3 +120,19 @@ def test_list_filters(session: Session) -> None:
                                               "names": [{"name": "Russia"}]})
     assert [a.slug for a in list_actors(session, text="negotiations")] == ["hnc"]
     assert [a.slug for a in list_actors(session, organisation_type="state")] == ["russia"]
+
+
+def test_many_lookups_at_once_match_one_by_one(session: Session) -> None:
+    _hnc(session)
+    for slug in ("a-one", "a-two"):
+        create_actor(session, actor="test", data={
+            "slug": slug, "kind": "organisation", "organisation_type": "ngo",
+            "names": [{"name": slug}, {"name": "Shared alias"}]})
+    refs = ["hnc", " HNC ", "high negotiations  committee", "Yuksek Muzakere Komitesi",
+            "shared alias", "a-one", "Nobody at all", "  "]
+    many = search_actors_many(session, refs)
+    assert set(many) == set(refs)
+    for ref in refs:
+        assert [a.slug for a in many[ref]] == [a.slug for a in search_actors(session, ref)], ref
+    assert [a.slug for a in many["shared alias"]] == ["a-one", "a-two"]
+    assert many["Nobody at all"] == []

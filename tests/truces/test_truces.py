@@ -23,6 +23,10 @@ def test_truce_roles_rule_and_zones(session: Session) -> None:
     index = zone_index(truce)
     assert index.zone_of(35.5, 36.5) == truce.zones[0].id
     assert index.zone_of(33.0, 36.5) is None
+    points = [(35.5, 36.5), (35.0, 36.5), (36.0, 37.0), (33.0, 36.5), (None, None),
+              (35.5, None), (90.0, 180.0), (35.5, 36.5)]
+    assert index.zones_of(points) == [index.zone_of(lat, lon) for lat, lon in points]
+    assert index.zones_of([]) == []
 
 
 def test_default_truce_is_the_latest(session: Session) -> None:

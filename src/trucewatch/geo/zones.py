@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
@@ -69,3 +70,23 @@ class ZoneIndex:
             if geom.covers(point):
                 return zone_id
         return None
+
+    def zones_of(self, points: Sequence[tuple[float | None, float | None]]) -> list[int | None]:
+        """:meth:`zone_of` for many (latitude, longitude) pairs at once, vectorised.
+
+        For a point, ``intersects`` is ``covers``: inside or on the boundary. The first zone
+        that holds a point wins, as in :meth:`zone_of`.
+        """
+        found: list[int | None] = [None] * len(points)
+        placed = [i for i, (lat, lon) in enumerate(points) if lat is not None and lon is not None]
+        if not placed or not self._zones:
+            return found
+        lats = np.fromiter((points[i][0] for i in placed), dtype=float, count=len(placed))
+        lons = np.fromiter((points[i][1] for i in placed), dtype=float, count=len(placed))
+        open_ = np.ones(len(placed), dtype=bool)
+        for zone_id, geom in self._zones:
+            hit = open_ & shapely.intersects_xy(geom, lons, lats)
+            for j in np.flatnonzero(hit):
+                found[placed[j]] = zone_id
+            open_ &= ~hit
+        return found

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.models import Actor
-from trucewatch.actors.service import find_actor
+from trucewatch.actors.service import find_actor, pick_actor, search_actors_many
 from trucewatch.auth.models import User
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
@@ -66,10 +66,10 @@ class _Prepared:
     fingerprint: str
     when: When
     truce: Truce | None
-    zone_id: int | None
-    alleged_id: int | None
-    affected_id: int | None
     attachments: list[CheckedAttachment]
+    zone_id: int | None = None  # these three are resolved for the whole batch at once
+    alleged_id: int | None = None
+    affected_id: int | None = None
 
 
 def file_report(session: Session, *, data: ReportIn | dict[str, Any], organisation: str,
@@ -96,10 +96,10 @@ def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str,
     user_row = _filing_user(session, user, org)
     resolver = _Resolver(session)
     many = len(submissions) > 1
-    prepared = [
-        _prepare(resolver, item, prefix=f"reports.{i}" if many else "", limits=limits)
-        for i, item in enumerate(submissions)
-    ]
+    prefixes = [f"reports.{i}" if many else "" for i in range(len(submissions))]
+    prepared = [_prepare(resolver, item, prefix=prefix, limits=limits)
+                for prefix, item in zip(prefixes, submissions, strict=True)]
+    resolver.place(prepared, prefixes)
     log.lock(session)  # from here on no other writer can file under the same key
     existing = _existing(session, org.id, [p.key for p in prepared])
     results: list[FiledReport] = []
@@ -133,7 +133,7 @@ class _Resolver:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.actors: dict[str, int] = {}
+        self.actors: dict[str, list[Actor]] = {}
         self.truces: dict[str | None, tuple[Truce, ZoneIndex] | None] = {}
         self.all_truces: list[Truce] | None = None
 
@@ -141,8 +141,28 @@ class _Resolver:
         if ref is None or not ref.strip():
             return None
         if ref not in self.actors:
-            self.actors[ref] = find_actor(self.session, ref, field=field).id
-        return self.actors[ref]
+            self.actors.update(search_actors_many(self.session, [ref]))
+        return pick_actor(self.actors[ref], ref, field=field).id
+
+    def place(self, prepared: list[_Prepared], prefixes: list[str]) -> None:
+        """Resolve the batch's actors (two queries for all names) and zones (vectorised)."""
+        refs = {ref for p in prepared for ref in (p.spec.alleged_actor, p.spec.affected_actor)
+                if ref is not None and ref.strip() and ref not in self.actors}
+        if refs:
+            self.actors.update(search_actors_many(self.session, refs))
+        for p, prefix in zip(prepared, prefixes, strict=True):
+            p.alleged_id = self.actor(p.spec.alleged_actor, _at(prefix, "alleged_actor"))
+            p.affected_id = self.actor(p.spec.affected_actor, _at(prefix, "affected_actor"))
+        by_truce: dict[int, list[_Prepared]] = {}
+        for p in prepared:
+            if p.truce is not None:
+                by_truce.setdefault(p.truce.id, []).append(p)
+        for group in by_truce.values():
+            index = self.truces[cast(Truce, group[0].truce).slug]
+            assert index is not None
+            zones = index[1].zones_of([(p.spec.latitude, p.spec.longitude) for p in group])
+            for p, zone_id in zip(group, zones, strict=True):
+                p.zone_id = zone_id
 
     def truce(self, slug: str | None, when: When, field: str) -> tuple[Truce, ZoneIndex] | None:
         if slug is None:
@@ -164,10 +184,15 @@ class _Resolver:
         return None
 
 
+def _at(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
 def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: str,
              limits: Limits) -> _Prepared:
+    """Check one submission; its actors and zone are filled in for the batch by ``place``."""
     def at(name: str) -> str:
-        return f"{prefix}.{name}" if prefix else name
+        return _at(prefix, name)
 
     spec = parse(ReportIn, item, prefix=prefix)
     if len(spec.narrative) > limits.max_narrative_chars:
@@ -189,9 +214,6 @@ def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: st
         fingerprint=hashlib.sha256(log.canonical(dumped)).hexdigest(),
         when=when,
         truce=found[0] if found else None,
-        zone_id=found[1].zone_of(spec.latitude, spec.longitude) if found else None,
-        alleged_id=resolver.actor(spec.alleged_actor, at("alleged_actor")),
-        affected_id=resolver.actor(spec.affected_actor, at("affected_actor")),
         attachments=attachments,
     )
 

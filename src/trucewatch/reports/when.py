@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from trucewatch.errors import InvalidInput
 from trucewatch.reports.enums import TimePrecision
@@ -57,6 +58,15 @@ def parse_when(text: str, precision: TimePrecision | str | None = None, *,
 
 
 def _parse(text: str, field: str) -> When:
+    found = _parse_text(text)
+    if isinstance(found, str):
+        raise InvalidInput(found, field=field)
+    return found
+
+
+@lru_cache(maxsize=4096)  # bulk filings repeat days and times; a When is immutable
+def _parse_text(text: str) -> When | str:
+    """The interval ``text`` names, or why it names none."""
     try:
         if m := _WEEK.match(text):
             monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
@@ -67,10 +77,9 @@ def _parse(text: str, field: str) -> When:
             return _span(date.fromisoformat(text), TimePrecision.DAY)
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError as exc:
-        raise InvalidInput(f"{text!r} is not a valid date ({exc})", field=field) from None
+        return f"{text!r} is not a valid date ({exc})"
     if moment.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no time zone: add Z or an offset such as +03:00",
-                           field=field)
+        return f"{text!r} has no time zone: add Z or an offset such as +03:00"
     moment = moment.astimezone(UTC)
     return When(moment, moment + timedelta(seconds=1), TimePrecision.EXACT)
 
