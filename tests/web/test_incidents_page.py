@@ -24,7 +24,9 @@ def test_page_lists_incidents_and_embeds_map_data(demo_store: Store) -> None:
     assert html.count('<tr><td>') == len(published)  # the public sees published ones only
     data = json.loads(re.search(r'id="map-data">(.*?)</script>', html, re.S).group(1))
     assert len(data["zones"]["features"]) == 4
-    assert [f["properties"]["id"] for f in data["incidents"]["features"]] == published
+    assert data["clusters"] == "/map/clusters?published=1"  # the map asks for its view
+    shown = client.get(data["clusters"] + "&bbox=-180,-90,180,90&zoom=0").json()
+    assert shown["total"] == len(published) == sum(c["count"] for c in shown["clusters"])
     for asset in ("/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css",
                   "/static/markercluster/leaflet.markercluster.js",
                   "/static/app/incidents-map.js", "/static/app/site.css"):
@@ -48,11 +50,14 @@ def test_titles_are_escaped(demo_store: Store) -> None:
                                             "title": "<script>alert(1)</script>"}, actor="test")
         s.flush()
         publish_by_hand(s, incident.id)
+        lon, lat = incident.longitude, incident.latitude
     html = TestClient(create_app(demo_store)).get("/").text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
-    data = json.loads(re.search(r'id="map-data">(.*?)</script>', html, re.S).group(1))
-    titles = [f["properties"]["title"] for f in data["incidents"]["features"]]
+    clusters = TestClient(create_app(demo_store)).get(
+        f"/map/clusters?published=1&bbox={lon - .01},{lat - .01},{lon + .01},{lat + .01}"
+        "&zoom=16").json()["clusters"]
+    titles = [c.get("title") for c in clusters]
     assert "<script>alert(1)</script>" in titles  # intact as data, inert as markup
 
 

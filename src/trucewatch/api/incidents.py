@@ -12,11 +12,17 @@ from sqlalchemy.orm import Session
 from trucewatch.api import geojson
 from trucewatch.api.deps import PrincipalDep, SessionDep
 from trucewatch.api.etags import IfMatch, etag, expected_version, matches
-from trucewatch.api.incident_filters import IncidentFilter, list_incidents, sees_unpublished
 from trucewatch.api.pagination import Cursor, Limit, Page, decode_cursor, page
 from trucewatch.api.problems import COMMON
 from trucewatch.api.reports import Bbox, Text, parse_bbox
 from trucewatch.auth.principal import Principal
+from trucewatch.incidents.listing import (
+    MAX_ZOOM,
+    IncidentFilter,
+    cluster_incidents,
+    list_incidents,
+    sees_unpublished,
+)
 from trucewatch.incidents.models import Incident
 from trucewatch.incidents.schemas import IncidentIn
 from trucewatch.incidents.service import (
@@ -28,7 +34,7 @@ from trucewatch.incidents.service import (
     link_report,
     unlink_report,
 )
-from trucewatch.verification.publication import public_incident_view
+from trucewatch.verification.publication import public_incident_view, public_incident_views
 
 router = APIRouter(prefix="/incidents", tags=["incidents"], responses=COMMON)
 
@@ -83,6 +89,32 @@ def tagged(session: Session, incident: Incident, who: Principal, *,
                         headers={"ETag": etag(incident.id, incident.version)})
 
 
+class ClusterOut(BaseModel):
+    column: int
+    row: int
+    count: int = Field(description="Matching incidents in the cell.")
+    latitude: float = Field(description="Mean latitude of those incidents.")
+    longitude: float
+    first_id: int = Field(description="The smallest id among them (the incident, when count is 1).")
+
+
+class ClustersOut(BaseModel):
+    zoom: int
+    cell_degrees: float = Field(description="Side of a grid cell; column = floor((lon + 180) / "
+                                            "cell_degrees), row = floor((lat + 90) / cell_degrees).")
+    total: int = Field(description="Matching incidents with a point in the bbox: the sum of the "
+                                   "counts.")
+    clusters: list[ClusterOut]
+
+
+def _filters(*, occurred_from: str | None, occurred_to: str | None, bbox: str | None,
+             category: str | None, alleged: str | None, responsible: str | None,
+             status: str | None, truce: str | None, text: str | None) -> IncidentFilter:
+    return IncidentFilter(occurred_from=occurred_from, occurred_to=occurred_to,
+                          bbox=parse_bbox(bbox), category=category, alleged=alleged,
+                          responsible=responsible, status=status, truce=truce, text=text)
+
+
 @router.get("", response_model=Page[IncidentOut], responses=geojson.GEO_RESPONSE)
 def list_(request: Request, response: Response, session: SessionDep, who: PrincipalDep,
           limit: Limit = 50, cursor: Cursor = None, occurred_from: Text = None,
@@ -91,18 +123,39 @@ def list_(request: Request, response: Response, session: SessionDep, who: Princi
           truce: Text = None, text: Text = None) -> Any:
     """Incidents the caller may see (the public: published ones), in id order;
     ``Accept: application/geo+json`` for a FeatureCollection."""
-    filters = IncidentFilter(occurred_from=occurred_from, occurred_to=occurred_to,
-                             bbox=parse_bbox(bbox), category=category, alleged=alleged,
-                             responsible=responsible, status=status, truce=truce, text=text)
+    filters = _filters(occurred_from=occurred_from, occurred_to=occurred_to, bbox=bbox,
+                       category=category, alleged=alleged, responsible=responsible,
+                       status=status, truce=truce, text=text)
     rows = list_incidents(session, filters=filters, principal=who,
                           after_id=decode_cursor(cursor), limit=limit + 1)
-    privileged = sees_unpublished(who)
+    if sees_unpublished(who):
+        views = {i.id: incident_view(i) for i in rows[:limit]}
+    else:
+        views = {v["id"]: v for v in public_incident_views(session, rows[:limit])}
     body = page(rows, limit=limit, key=lambda i: i.id, request=request, response=response,
-                view=lambda i: incident_view(i) if privileged else public_incident_view(session, i))
+                view=lambda i: views[i.id])
     if geojson.wants_geojson(request):
         return geojson.collection(body["items"], next_cursor=body["next"],
                                   headers=dict(response.headers))
     return body
+
+
+@router.get("/clusters", response_model=ClustersOut)
+def clusters(session: SessionDep, who: PrincipalDep,
+             zoom: Annotated[int, Query(ge=0, le=MAX_ZOOM, description="Web-map zoom level.")],
+             bbox: Annotated[str, Query(max_length=200, description="min_lon,min_lat,max_lon,"
+                                                                    "max_lat (WGS 84)")],
+             occurred_from: Text = None, occurred_to: Text = None, category: Text = None,
+             alleged: Text = None, responsible: Text = None, status: Text = None,
+             truce: Text = None, text: Text = None) -> dict[str, Any]:
+    """The incidents of the list's filters with a point in ``bbox``, counted per grid cell of
+    ``zoom`` by the database: each count is exactly the matching incidents in that cell."""
+    filters = _filters(occurred_from=occurred_from, occurred_to=occurred_to, bbox=bbox,
+                       category=category, alleged=alleged, responsible=responsible,
+                       status=status, truce=truce, text=text)
+    found = cluster_incidents(session, principal=who, filters=filters, zoom=zoom)
+    return {"zoom": zoom, "cell_degrees": found.cell_degrees, "total": found.total,
+            "clusters": [vars(c) for c in found.clusters]}
 
 
 @router.post("", status_code=201, response_model=IncidentOut, responses=GUARDED)

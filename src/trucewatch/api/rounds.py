@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from trucewatch.api.deps import KeystoreDep, PrincipalDep, SessionDep
-from trucewatch.api.incident_filters import sees_unpublished
 from trucewatch.api.problems import COMMON
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import NotFound, PermissionDenied
+from trucewatch.incidents.listing import sees_unpublished
 from trucewatch.incidents.service import get_incident
 from trucewatch.keys.signing import Keystore
 from trucewatch.verification.models import ReviewRound

@@ -13,11 +13,20 @@ from trucewatch.storage.base import Base, UTCDateTime, utcnow
 
 class Incident(Base):
     __tablename__ = "incidents"
+    __table_args__ = (
+        # Keyset pages (id order) of one status, of one category, of the published ones;
+        # the map's boxes (schema 0005).
+        Index("ix_incidents_status_id", "status", "id"),
+        Index("ix_incidents_category_id", "category", "id"),
+        Index("ix_incidents_published_id", "id", sqlite_where=text("published_at IS NOT NULL"),
+              postgresql_where=text("published_at IS NOT NULL")),
+        Index("ix_incidents_lon_lat", "longitude", "latitude"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     truce_id: Mapped[int | None] = mapped_column(ForeignKey("truces.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     occurred_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     occurred_end: Mapped[datetime] = mapped_column(UTCDateTime)
     time_precision: Mapped[str] = mapped_column(String(10))

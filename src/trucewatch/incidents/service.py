@@ -15,9 +15,10 @@ from trucewatch.auth.policy import Action, allowed, require
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict, InvalidInput, InvalidTransition, NotFound, StaleWrite
 from trucewatch.geo.zones import check_coordinates
+from trucewatch.incidents import listing
 from trucewatch.incidents.models import Incident, IncidentLink, IncidentStatusChange
 from trucewatch.incidents.schemas import IncidentIn
-from trucewatch.incidents.workflow import DECIDED, LINKABLE, STATUSES, check_transition
+from trucewatch.incidents.workflow import DECIDED, LINKABLE, check_transition
 from trucewatch.log import service as log
 from trucewatch.reports.models import Report
 from trucewatch.reports.reading import get_report
@@ -192,19 +193,10 @@ def change_status(session: Session, *, incident_id: int, status: str, actor: str
 def list_incidents(session: Session, *, status: str | None = None, truce_id: int | None = None,
                    after_id: int = 0, limit: int | None = 100,
                    principal: Principal | None = None) -> list[Incident]:
-    query = select(Incident).where(Incident.id > after_id).order_by(Incident.id)
-    if not _sees_unpublished(principal):
-        query = query.where(Incident.published_at.is_not(None))
-    if status is not None:
-        if status not in STATUSES:
-            raise InvalidInput(f"{status!r} is not a status ({', '.join(STATUSES)})",
-                               field="status")
-        query = query.where(Incident.status == status)
-    if truce_id is not None:
-        query = query.where(Incident.truce_id == truce_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query.options(selectinload(Incident.links))))
+    """``listing.list_incidents`` by status and truce, for the command line and tests."""
+    return listing.list_incidents(
+        session, principal=principal, after_id=after_id, limit=limit,
+        filters=listing.IncidentFilter(status=status, truce_id=truce_id))
 
 
 def status_history(session: Session, incident_id: int) -> list[IncidentStatusChange]:

@@ -73,13 +73,35 @@ def public_incident_view(session: Session, incident: Incident) -> dict[str, Any]
     """The incident with the decision that was published (dissents and signatures included)."""
     if incident.published_at is None:
         raise Conflict(f"incident {incident.id} is not published", field="incident")
-    rnd = published_round(session, incident, upto=incident.published_at)
-    view = incident_view(incident)
-    view["published_at"] = iso(incident.published_at)
-    view["decision"] = json.loads(rnd.decision_body) if rnd and rnd.decision_body else None
-    signatures = rnd.decision_signatures if rnd else []
-    names = slugs(session, [s.guarantor_id for s in signatures])
-    view["decision_signatures"] = [
-        {"guarantor": names[s.guarantor_id], "key_id": s.key_id, "signature": s.signature}
-        for s in signatures]
-    return view
+    return public_incident_views(session, [incident])[0]
+
+
+def public_incident_views(session: Session, incidents: list[Incident]) -> list[dict[str, Any]]:
+    """``public_incident_view`` of many published incidents in three queries, not three each."""
+    published = {i.id: i.published_at for i in incidents if i.published_at is not None}
+    if len(published) != len(incidents):
+        raise Conflict("only published incidents have a public view", field="incident")
+    rounds: dict[int, ReviewRound] = {}
+    if published:
+        query = (select(ReviewRound)
+                 .where(ReviewRound.incident_id.in_(published), ReviewRound.status == "decided")
+                 .order_by(ReviewRound.incident_id, ReviewRound.number)
+                 .options(selectinload(ReviewRound.decision_signatures)))
+        for rnd in session.scalars(query):
+            at = published[rnd.incident_id]
+            if rnd.decided_at is not None and at is not None and rnd.decided_at <= at:
+                rounds[rnd.incident_id] = rnd  # the latest decided by publication wins
+    names = slugs(session, [s.guarantor_id for r in rounds.values()
+                            for s in r.decision_signatures])
+    views = []
+    for incident in incidents:
+        found = rounds.get(incident.id)
+        view = incident_view(incident)
+        view["published_at"] = iso(incident.published_at)
+        view["decision"] = (json.loads(found.decision_body)
+                            if found and found.decision_body else None)
+        view["decision_signatures"] = [
+            {"guarantor": names[s.guarantor_id], "key_id": s.key_id, "signature": s.signature}
+            for s in (found.decision_signatures if found else [])]
+        views.append(view)
+    return views
