@@ -16,6 +16,7 @@ from trucewatch.cli import (
     reports,
     serve,
     setup,
+    talks,
     truces,
     users,
     verification,
@@ -56,6 +57,7 @@ cli.add_typer(users.app, name="user")
 cli.add_typer(users.tokens, name="token")
 cli.add_typer(keys.app, name="key")
 cli.add_typer(basemap.app, name="basemap")
+cli.add_typer(talks.app, name="talks")
 cli.add_typer(notify.app, name="notify")
 
 
