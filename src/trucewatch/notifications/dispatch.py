@@ -129,7 +129,7 @@ def _attempt(store: Store, config: DeliveryConfig, delivery_id: int,
         user = session.get(User, note.user_id)
         job = _Job(delivery.id, delivery.attempts + 1, channel.kind, channel.address,
                    secret.secret if secret else "", note, user.username if user else "",
-                   channel.removed_at is not None)
+                   channel.removed_at is not None, user is not None and user.is_active)
     started = now()
     clock = time.monotonic()
     outcome = _send(config, job)
@@ -148,12 +148,15 @@ class _Job:
     note: Notification
     username: str
     removed: bool
+    active: bool  # the user is still active: a deactivated user's mail is not sent
 
 
 def _send(config: DeliveryConfig, job: _Job) -> Outcome:
     note = job.note
     if job.removed:
         return Outcome(False, None, "channel removed before sending", retry=False)
+    if not job.active:
+        return Outcome(False, None, f"user {job.username} deactivated before sending", retry=False)
     link = config.base_url + note.link if note.link else ""
     if job.kind == "email":
         if not config.smtp_host:
