@@ -20,11 +20,12 @@ from trucewatch.api import (
     reports,
     rounds,
     router,
+    talks,
     truces,
     users,
 )
 
-MODULES = (actors, truces, reports, incidents, rounds, publication, log, users)
+MODULES = (actors, truces, reports, incidents, rounds, publication, log, users, talks)
 
 ROOT = Path(__file__).resolve().parents[2]
 

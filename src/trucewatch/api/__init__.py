@@ -22,6 +22,7 @@ from trucewatch.api import (
     publication,
     reports,
     rounds,
+    talks,
     truces,
     users,
 )
@@ -36,7 +37,7 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-for module in (actors, truces, reports, incidents, rounds, publication, log, users):
+for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks):
     router.include_router(module.router)
 
 
