@@ -138,18 +138,46 @@ def test_export_verifies_offline_and_detects_tampering(demo_store: Store, keysto
         write_export(s, out)
     report = audit_export(path)
     assert report.ok and report.entries > 100 and report.tree_heads == 1
-    lines = path.read_text().splitlines()
+    lines = path.read_text().split("\n")
     i = next(i for i, line in enumerate(lines) if '"seq": 5,' in line)
-    record = json.loads(lines[i])
-    record["body"] = record["body"].replace('"actor":"test"', '"actor":"someone else"')
-    assert record["body"] != json.loads(lines[i])["body"]
-    lines[i] = json.dumps(record)
-    path.write_text("\n".join(lines) + "\n")
+    assert json.loads(lines[i])["body_follows"] is True  # the body is the next line, as hashed
+    tampered = lines[i + 1].replace('"actor":"test"', '"actor":"someone else"')
+    assert tampered != lines[i + 1]
+    path.write_text("\n".join([*lines[:i + 1], tampered, *lines[i + 2:]]))
     problems = audit_export(path).problems
     assert problems and problems[0].where == "entry 5"
+    # Format 1 (each body inside its record, as a JSON string) is still read.
+    v1 = [json.dumps({"format": "trucewatch-log/1"})]
+    for j, line in enumerate(lines[1:], start=1):
+        if not line or lines[j - 1].endswith('"body_follows": true}'):
+            continue
+        record = json.loads(line)
+        if record.pop("body_follows", False):
+            record["body"] = lines[j + 1]
+        v1.append(json.dumps(record, ensure_ascii=False))
+    path.write_text("\n".join(v1) + "\n")
+    assert audit_export(path).ok and audit_export(path).entries == report.entries
+    # A record whose body line is missing is refused.
+    path.write_text("\n".join(lines[:i + 1]) + "\n")
+    with pytest.raises(InvalidInput, match="body line is missing"):
+        audit_export(path)
     with pytest.raises(InvalidInput):
         path.write_text("not an export\n")
         audit_export(path)
+
+
+def test_an_export_of_a_body_tampered_with_a_line_break_still_reads(demo_store: Store,
+                                                                   tmp_path: Path) -> None:
+    """A canonical body has no line break; one put there with SQL is written inside its record."""
+    with demo_store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE log_entries SET body = replace(body, '\"kind\"', "
+                             "'\n\"kind\"') WHERE seq = 3"))
+    path = tmp_path / "log.jsonl"
+    with demo_store.session() as s, path.open("w") as out:
+        write_export(s, out)
+    report = audit_export(path)
+    assert [(p.where, p.message) for p in report.problems] == [
+        ("entry 3", "body does not match its leaf hash")]
 
 
 def test_the_documented_proof_checker_works(demo_store: Store, keystore: Keystore,

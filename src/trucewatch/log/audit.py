@@ -6,6 +6,7 @@ so anyone holding an export and nothing else can repeat them offline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any
 
 from trucewatch.keys.signing import signature_valid
 from trucewatch.log.merkle import MerkleTree
-from trucewatch.log.service import EMPTY_CHAIN, leaf_hash, next_chain_hash
+from trucewatch.log.service import EMPTY_CHAIN
 from trucewatch.log.treeheads import tree_head_body
 
 
@@ -40,7 +41,7 @@ class AuditReport:
 @dataclass(frozen=True)
 class EntryRecord:
     seq: int
-    body: str | None  # None in a public export where the body is withheld
+    body: str | bytes | None  # UTF-8 bytes from a file; None where the body is withheld
     leaf_hash: str
     chain_hash: str
 
@@ -71,50 +72,63 @@ def check_entries(entries: Iterable[EntryRecord], report: AuditReport,
     ``each_body`` is given every body on the way, for checks that read the bodies too.
     """
     leaves: list[bytes] = []
-    chain, expected = EMPTY_CHAIN, 1
+    chain, expected = bytes.fromhex(EMPTY_CHAIN), 1
+    sha256 = hashlib.sha256
     for e in entries:
         if e.seq != expected:
             report.problems.append(Problem(f"entry {e.seq}",
                                            f"expected entry {expected}: entries missing", e.seq))
             expected = e.seq
+        leaf = _hash_bytes(e.leaf_hash, e.seq, "leaf hash", report)
         if e.body is not None:
-            if leaf_hash(e.body.encode()) != e.leaf_hash:
+            raw = e.body if isinstance(e.body, bytes) else e.body.encode()
+            if sha256(b"\x00" + raw).digest() != leaf:
                 report.problems.append(Problem(f"entry {e.seq}",
                                                "body does not match its leaf hash", e.seq))
             else:
-                for problem in _embedded_signatures(e, keys, report):
+                for problem in _embedded_signatures(e.seq, raw, keys, report):
                     report.problems.append(problem)
             if each_body is not None:
-                each_body(e.seq, e.body)
-        chain = next_chain_hash(chain, e.leaf_hash)
-        if chain != e.chain_hash:
+                each_body(e.seq, raw.decode() if isinstance(e.body, bytes) else e.body)
+        chain = sha256(chain + leaf).digest()
+        given = _hash_bytes(e.chain_hash, e.seq, "chain hash", report)
+        if chain != given:
             report.problems.append(Problem(f"entry {e.seq}", "chain hash does not follow from "
                                            "the entries before it", e.seq))
-            chain = e.chain_hash
-        leaves.append(bytes.fromhex(e.leaf_hash))
+            chain = given
+        leaves.append(leaf)
         expected += 1
         report.entries += 1
     return leaves
 
 
-def _embedded_signatures(entry: EntryRecord, keys: dict[str, KeyRecord],
+def _hash_bytes(text: str, seq: int, what: str, report: AuditReport) -> bytes:
+    """A hex SHA-256 as bytes; anything else is a problem, and stands as 32 zero bytes."""
+    try:
+        value = bytes.fromhex(text)
+    except (TypeError, ValueError):
+        value = b""
+    if len(value) != 32:
+        report.problems.append(Problem(f"entry {seq}", f"{what} is not a SHA-256 in hex", seq))
+        return bytes(32)
+    return value
+
+
+def _embedded_signatures(seq: int, body: bytes, keys: dict[str, KeyRecord],
                          report: AuditReport) -> Iterator[Problem]:
     """Any object in a body with ``signed_body``, ``key_id`` and ``signature`` is checked."""
-    assert entry.body is not None
     # Such an object's key "signed_body" stands in the text as it is, unless spelt with a
     # \u escape: a body with neither holds no signature, and need not be parsed.
-    if "signed_body" not in entry.body and "\\u" not in entry.body:
+    if b"signed_body" not in body and b"\\u" not in body:
         return
-    for signed in _signed_objects(json.loads(entry.body)):
+    for signed in _signed_objects(json.loads(body)):
         report.signatures += 1
         key = keys.get(str(signed["key_id"]))
         if key is None:
-            yield Problem(f"entry {entry.seq}", f"signed with unknown key {signed['key_id']}",
-                          entry.seq)
+            yield Problem(f"entry {seq}", f"signed with unknown key {signed['key_id']}", seq)
         elif not signature_valid(key.public_key, str(signed["signed_body"]).encode(),
                                  str(signed["signature"])):
-            yield Problem(f"entry {entry.seq}", "an embedded signature does not verify",
-                          entry.seq)
+            yield Problem(f"entry {seq}", "an embedded signature does not verify", seq)
 
 
 def _signed_objects(value: Any) -> Iterator[dict[str, Any]]:

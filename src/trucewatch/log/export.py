@@ -1,7 +1,11 @@
 """Write the log to a file anyone can check offline, read it back, and audit either source.
 
-The file is JSON Lines: a header, then every public key, every entry (``seq``, ``body``,
-``leaf_hash``, ``chain_hash``), and every signed tree head with its countersignatures.
+The file is JSON Lines: a header, then every public key, every entry, and every signed
+tree head with its countersignatures. An entry is a record (``seq``, ``leaf_hash``,
+``chain_hash``) followed by its body on a line of its own, byte for byte as hashed: a
+canonical body holds no line break, so a checker hashes that line without decoding it.
+(A body that does hold one, which only tampering can produce, is written inside its
+record as ``"body"``; format 1 files, which always did that, are still read.)
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from trucewatch.log.audit import (
 from trucewatch.log.models import LogEntry, LogHead
 from trucewatch.log.treeheads import countersignatures, tree_heads
 
-FORMAT = "trucewatch-log/1"
+FORMAT = "trucewatch-log/2"
+READABLE = ("trucewatch-log/1", FORMAT)
 
 
 def db_keys(session: Session) -> dict[str, KeyRecord]:
@@ -89,9 +94,15 @@ def write_export(session: Session, out: IO[str]) -> int:
                               "purpose": k.purpose, "organisation": k.organisation}) + "\n")
     n = 0
     for e in db_entries(session):
-        out.write(json.dumps({"type": "entry", "seq": e.seq, "body": e.body,
-                              "leaf_hash": e.leaf_hash, "chain_hash": e.chain_hash},
-                             ensure_ascii=False) + "\n")
+        record = {"type": "entry", "seq": e.seq, "leaf_hash": e.leaf_hash,
+                  "chain_hash": e.chain_hash}
+        body = e.body.decode() if isinstance(e.body, bytes) else e.body
+        if body is None:
+            out.write(json.dumps(record) + "\n")
+        elif "\n" in body or "\r" in body:
+            out.write(json.dumps({**record, "body": body}, ensure_ascii=False) + "\n")
+        else:
+            out.write(json.dumps({**record, "body_follows": True}) + "\n" + body + "\n")
         n += 1
     for h in db_tree_heads(session):
         out.write(json.dumps({"type": "tree_head", "size": h.size, "root_hash": h.root_hash,
@@ -109,14 +120,20 @@ def audit_export(path: Path) -> AuditReport:
     report = AuditReport()
 
     def entries() -> Iterator[EntryRecord]:
-        for line_no, record in _records(path):
+        lines = _lines(path)
+        for line_no, record in _records(lines):
             kind = record.get("type")
             try:
                 if kind == "key":
                     keys[record["key_id"]] = KeyRecord(record["key_id"], record["public_key"],
                                                        record["purpose"], record["organisation"])
                 elif kind == "entry":
-                    yield EntryRecord(int(record["seq"]), record["body"], record["leaf_hash"],
+                    body: str | bytes | None = record.get("body")
+                    if record.get("body_follows") is True:
+                        body = _body_line(lines, line_no)
+                    elif body is not None and not isinstance(body, str):
+                        raise TypeError("body")
+                    yield EntryRecord(int(record["seq"]), body, record["leaf_hash"],
                                       record["chain_hash"])
                 elif kind == "tree_head":
                     heads.append(TreeHeadRecord(
@@ -135,27 +152,41 @@ def audit_export(path: Path) -> AuditReport:
     return report
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file's lines (without the line break) and their numbers; the header checked."""
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc}", field="file") from None
     with handle:
         first = handle.readline()
         try:
             header = json.loads(first)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             header = None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") not in READABLE:
             raise InvalidInput(f"{path} is not a {FORMAT} export", field="file")
         for line_no, line in enumerate(handle, start=2):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidInput(f"line {line_no}: {exc.msg}", field="file") from None
-            if not isinstance(record, dict):
-                raise InvalidInput(f"line {line_no}: not an object", field="file")
-            yield line_no, record
+            yield line_no, line.rstrip(b"\n")
+
+
+def _records(lines: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for line_no, line in lines:
+        try:
+            record = json.loads(line.decode())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"line {line_no}: {exc}", field="file") from None
+        if not isinstance(record, dict):
+            raise InvalidInput(f"line {line_no}: not an object", field="file")
+        yield line_no, record
+
+
+def _body_line(lines: Iterator[tuple[int, bytes]], record_line: int) -> bytes:
+    """The body that follows an entry's record, as the bytes that were hashed."""
+    found = next(lines, None)
+    if found is None:
+        raise InvalidInput(f"line {record_line}: the entry's body line is missing", field="file")
+    return found[1]
 
 
 def count_entries(session: Session) -> int:

@@ -316,16 +316,15 @@ def check_state(session: Session, report: AuditReport, logged: LoggedRows | None
             key = key_of(table, row)
             report.rows_checked += 1
             found = latest.pop(key, None)
-            label = f"{table.name} {_label(key)}"
             if found is None:
-                report.problems.append(Problem(label, "row is not in the log: written "
-                                               "around the mechanism"))
+                report.problems.append(Problem(f"{table.name} {_label(key)}", "row is not in "
+                                               "the log: written around the mechanism"))
             elif found[:16] != digest(values):
                 seq = int.from_bytes(found[16:], "big")
                 fields = _changed_fields(session, seq, table.name, key, values)
                 if fields:  # none: equal values, in a body that was not written canonically
                     report.problems.append(Problem(
-                        f"{label} {', '.join(fields)}",
+                        f"{table.name} {_label(key)} {', '.join(fields)}",
                         f"differs from log entry {seq}: changed outside the mechanism", seq))
         logged.latest[table.name] = latest  # what is left was not found in the table
     for table_name, rows in logged.latest.items():
