@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -87,3 +88,45 @@ def test_cli_follow_email_webhook_run_inbox(
     assert json.loads(bodies[1])["payload"]["secret_sha256"]
     code, out, err = demo_cli("log", "verify")
     assert code == 0, err
+
+
+def test_the_page_manages_the_user_s_own_areas_and_channels(
+        demo_store: Store, signed_in: Callable[[str], TestClient]) -> None:  # noqa: F811
+    officer = signed_in("tr-officer")
+    page = officer.get("/notifications")
+    token = csrf(page.text)
+    area = re.search(r'<option value="([^"|]+\|[^"]+)"', page.text)
+    assert area, "a zone of the demo truce is offered"
+    answer = officer.post("/notifications/areas", data={"csrf_token": token,
+                                                        "area": area.group(1)})
+    assert answer.status_code == 200 and "Following" in answer.text
+    hooked = officer.post("/notifications/channels", data={
+        "csrf_token": token, "kind": "webhook", "address": "https://ops.example/tr",
+        "event": ["round.deadline", "round.decided"]}, follow_redirects=False)
+    secret = re.search(r'<code class="secret">(whsec_[^<]+)</code>', hooked.text)
+    assert hooked.status_code == 200 and secret
+    assert secret.group(1) not in hooked.headers.get("set-cookie", "")
+    mailed = officer.post("/notifications/channels", data={
+        "csrf_token": token, "kind": "email", "address": "duty@mfa.example"})
+    assert "will also go to duty@mfa.example" in mailed.text
+    bad = officer.post("/notifications/channels", data={
+        "csrf_token": token, "kind": "email", "address": "nobody"})
+    assert "not an e-mail address" in bad.text
+    with demo_store.session() as s:
+        from trucewatch.auth.service import get_user, principal_for
+        from trucewatch.notifications.service import subscriptions_of
+
+        subs = subscriptions_of(s, principal=principal_for(get_user(s, "tr-officer")))
+    assert [c["kind"] for c in subs["channels"]] == ["webhook", "email"]
+    assert subs["channels"][0]["events"] == ["round.deadline", "round.decided"]
+    assert len(subs["areas"]) == 1
+    other = signed_in("gov-reporter")
+    refused = other.post(f"/notifications/channels/{subs['channels'][0]['id']}/remove",
+                         data={"csrf_token": csrf(other.get("/notifications").text)})
+    assert "no notification channel" in refused.text
+    removed = officer.post(f"/notifications/channels/{subs['channels'][0]['id']}/remove",
+                           data={"csrf_token": token})
+    assert "removed" in removed.text and "https://ops.example/tr" not in removed.text
+    gone = officer.post(f"/notifications/areas/{subs['areas'][0]['id']}/remove",
+                        data={"csrf_token": token})
+    assert "no longer followed" in gone.text
