@@ -18,6 +18,7 @@ from trucewatch.api import (
     incidents,
     limits,
     log,
+    notifications,
     problems,
     publication,
     reports,
@@ -37,7 +38,8 @@ def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks):
+for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
+               notifications):
     router.include_router(module.router)
 
 

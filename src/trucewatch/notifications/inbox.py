@@ -35,6 +35,17 @@ def list_notifications(session: Session, *, principal: Principal, unread_only: b
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
 
 
+def notifications_after(session: Session, *, principal: Principal, after_id: int = 0,
+                        unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    """The caller's notifications after ``after_id``, oldest first (for cursor pages and for
+    a client that polls for new ones)."""
+    query = select(Notification).where(Notification.user_id == _user_id(principal),
+                                       Notification.id > after_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(session.scalars(query.order_by(Notification.id).limit(limit)))
+
+
 def unread_count(session: Session, *, user_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None))) or 0

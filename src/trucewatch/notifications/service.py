@@ -6,6 +6,7 @@ from trucewatch.notifications.inbox import (
     list_notifications,
     mark_read,
     notification_view,
+    notifications_after,
     unread_count,
 )
 from trucewatch.notifications.subscriptions import (
@@ -20,6 +21,6 @@ from trucewatch.notifications.subscriptions import (
 
 __all__ = [
     "EVENTS", "DeliveryConfig", "Derived", "PassResult", "add_email", "add_webhook", "derive",
-    "follow_area", "list_notifications", "mark_read", "notification_view", "remove_channel",
-    "run_pass", "subscriptions_of", "unfollow_area", "unread_count", "watch",
+    "follow_area", "list_notifications", "mark_read", "notification_view", "notifications_after",
+    "remove_channel", "run_pass", "subscriptions_of", "unfollow_area", "unread_count", "watch",
 ]
