@@ -58,13 +58,14 @@ def install(app: FastAPI) -> None:
     from trucewatch.web.views.notifications import router as notifications
     from trucewatch.web.views.reports import router as reports
     from trucewatch.web.views.review import router as review
+    from trucewatch.web.views.talks import router as talks
 
     app.state.sign_in_throttle = SignInThrottle()
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
-    for router in (maps, account, reports, review, incidents, admin, notifications):
+    for router in (maps, account, reports, review, incidents, admin, notifications, talks):
         app.include_router(router)
 
     @app.exception_handler(CsrfFailure)
