@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests import factories
 
 from trucewatch.auth.principal import Principal, Role
-from trucewatch.errors import InvalidInput, PermissionDenied
+from trucewatch.errors import Conflict, InvalidInput, PermissionDenied
 from trucewatch.keys.service import create_key
 from trucewatch.keys.signing import Keystore, sign
 from trucewatch.log.export import audit_database, audit_export, write_export
@@ -72,6 +72,48 @@ def test_a_countersignature_made_elsewhere_is_accepted_only_if_it_verifies(
                         signature=good)
         countersign(s, principal=_officer(s, "turkey"), size=head.size, key_id=key.key_id,
                     signature=good)
+
+
+def test_the_same_countersignature_twice_at_once_is_a_conflict(demo_store: Store,
+                                                               keystore: Keystore) -> None:
+    """Two sessions countersign one head with one key: the second meets a Conflict, not the
+    unique index (it waits for the log's lock, then sees the first one's row)."""
+    import threading
+
+    with demo_store.session() as s:
+        key = create_key(s, keystore=keystore, organisation="russia", actor="test")
+        head = sign_tree_head(s, keystore=keystore, actor="test")
+        body = tree_head_body(head.size, head.root_hash, head.timestamp)
+        size, key_id, signature = head.size, key.key_id, sign(keystore.load(key.key_id), body)
+    first_in = threading.Event()
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        first_in.wait()
+        try:
+            with demo_store.session() as s:
+                countersign(s, principal=_officer(s, "russia"), size=size, key_id=key_id,
+                            signature=signature)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - the test reads what it was
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with demo_store.session() as s:
+        countersign(s, principal=_officer(s, "russia"), size=size, key_id=key_id,
+                    signature=signature)
+        first_in.set()
+        thread.join(0.5)  # the second is waiting for the lock, or already refused
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict), outcome
+
+
+def test_the_database_audit_reads_one_snapshot(demo_store: Store) -> None:
+    with demo_store.session() as s:
+        assert audit_database(s).ok
+        if s.get_bind().dialect.name == "postgresql":
+            assert s.connection().get_isolation_level() == "REPEATABLE READ"
 
 
 def test_only_a_guarantor_officer_countersigns(demo_store: Store, keystore: Keystore) -> None:

@@ -67,9 +67,16 @@ def db_tree_heads(session: Session) -> list[TreeHeadRecord]:
 
 
 def audit_database(session: Session) -> AuditReport:
-    """Every check the log allows, run on the live database (table state included)."""
+    """Every check the log allows, run on the live database (table state included).
+
+    On PostgreSQL, given a session that has not yet begun, the audit reads one snapshot
+    (REPEATABLE READ), so filings that commit meanwhile neither show up as rows missing from
+    the log nor as entries missing from the tables. (SQLite's transactions are snapshots.)
+    """
     from trucewatch.log.state import LoggedRows, check_state
 
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     report = AuditReport()
     keys = db_keys(session)
     logged = LoggedRows()  # the tables' check reads the bodies in the same pass

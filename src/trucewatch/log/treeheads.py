@@ -90,6 +90,9 @@ def countersign(session: Session, *, principal: Principal, size: int,
         raise InvalidInput("that key is revoked", field="key_id")
     if not signature_valid(key.public_key, body, signature):
         raise InvalidInput("the signature does not match this tree head", field="signature")
+    # The log's lock first: two countersignatures of the same head by the same key at once
+    # then meet the check below one after the other (a Conflict), not the unique index.
+    log.lock(session)
     if session.scalar(select(TreeHeadCountersignature.id).where(
             TreeHeadCountersignature.tree_head_id == head.id,
             TreeHeadCountersignature.key_id == key_id)) is not None:
