@@ -19,6 +19,7 @@ from trucewatch.auth.principal import Principal
 from trucewatch.incidents.listing import (
     MAX_ZOOM,
     IncidentFilter,
+    active_report_ids,
     cluster_incidents,
     list_incidents,
     sees_unpublished,
@@ -127,11 +128,13 @@ def list_(request: Request, response: Response, session: SessionDep, who: Princi
                        category=category, alleged=alleged, responsible=responsible,
                        status=status, truce=truce, text=text)
     rows = list_incidents(session, filters=filters, principal=who,
-                          after_id=decode_cursor(cursor), limit=limit + 1)
+                          after_id=decode_cursor(cursor), limit=limit + 1, links=False)
+    ids = active_report_ids(session, [i.id for i in rows[:limit]])
     if sees_unpublished(who):
-        views = {i.id: incident_view(i) for i in rows[:limit]}
+        views = {i.id: incident_view(i, report_ids=ids[i.id]) for i in rows[:limit]}
     else:
-        views = {v["id"]: v for v in public_incident_views(session, rows[:limit])}
+        views = {v["id"]: v for v in public_incident_views(session, rows[:limit],
+                                                           report_ids=ids)}
     body = page(rows, limit=limit, key=lambda i: i.id, request=request, response=response,
                 view=lambda i: views[i.id])
     if geojson.wants_geojson(request):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from trucewatch.auth.models import ApiToken, User
 from trucewatch.auth.policy import Action, require
@@ -28,6 +28,7 @@ from trucewatch.storage.base import utcnow
 PREFIX = "twt_"  # recognisable in a leaked file or a secret scanner's rules
 MAX_TTL = timedelta(days=366)
 MAX_NAME = 120
+LAST_USE_STEP = timedelta(minutes=1)  # how stale ``last_used_at`` may be
 TOKEN_REFUSED = "invalid, expired or revoked token"
 _NO_HASH = "0" * 64  # compared against when no row matches, so a miss costs what a hit does
 
@@ -77,15 +78,20 @@ def resolve_token(session: Session, token: str, *, now: datetime | None = None) 
     """The principal a token acts as; one refusal for unknown, expired, revoked or inactive."""
     now = now or utcnow()
     digest = token_hash(token)
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    found = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == digest)
+        .options(selectinload(User.roles), joinedload(User.organisation))).first()
+    row, user = (found[0], found[1]) if found is not None else (None, None)
     same = hmac.compare_digest(row.token_hash if row is not None else _NO_HASH, digest)
-    user = session.get(User, row.user_id) if row is not None else None
     valid = (same and row is not None and user is not None and user.is_active
              and row.revoked_at is None and now < row.expires_at)
     if not valid or row is None or user is None:
         raise PermissionDenied(TOKEN_REFUSED, field="token")
-    # A Core update: last use is bookkeeping, not a change of the mechanism's state.
-    session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_STEP:
+        # A Core update: last use is bookkeeping, not a change of the mechanism's state;
+        # written at most once a step, so that reading is not a write on every request.
+        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     return principal_for(user)
 
 

@@ -10,10 +10,11 @@ the database, so the count on a cluster is the number of matching incidents in i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, Select, cast, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, raiseload, selectinload
 
 from trucewatch.actors.service import find_actor
 from trucewatch.auth.policy import Action, allowed
@@ -73,13 +74,29 @@ def sees_unpublished(principal: Principal | None) -> bool:
 
 
 def list_incidents(session: Session, *, principal: Principal | None, filters: IncidentFilter,
-                   after_id: int = 0, limit: int | None = 50) -> list[Incident]:
-    """The incidents after ``after_id`` in id order, with their links loaded (two queries)."""
+                   after_id: int = 0, limit: int | None = 50,
+                   links: bool = True) -> list[Incident]:
+    """The incidents after ``after_id`` in id order, with their links (a second query); without
+    ``links``, reading them raises (take ``active_report_ids`` of the page instead)."""
     query = matching(session, filters, principal=principal).where(Incident.id > after_id)
     query = query.order_by(Incident.id)
     if limit is not None:
         query = query.limit(limit)
-    return list(session.scalars(query.options(selectinload(Incident.links))))
+    load = selectinload(Incident.links) if links else raiseload(Incident.links)
+    return list(session.scalars(query.options(load)))
+
+
+def active_report_ids(session: Session, incident_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The reports linked now to each incident, in one query of two columns."""
+    found: dict[int, list[int]] = {i: [] for i in incident_ids}
+    if found:
+        rows = session.execute(
+            select(IncidentLink.incident_id, IncidentLink.report_id)
+            .where(IncidentLink.incident_id.in_(found), IncidentLink.unlinked_at.is_(None))
+            .order_by(IncidentLink.report_id))
+        for incident_id, report_id in rows:
+            found[incident_id].append(report_id)
+    return found
 
 
 def count_incidents(session: Session, *, principal: Principal | None, filters: IncidentFilter) -> int:

@@ -20,6 +20,9 @@ class Incident(Base):
         Index("ix_incidents_category_id", "category", "id"),
         Index("ix_incidents_published_id", "id", sqlite_where=text("published_at IS NOT NULL"),
               postgresql_where=text("published_at IS NOT NULL")),
+        Index("ix_incidents_published_status_id", "status", "id",
+              sqlite_where=text("published_at IS NOT NULL"),
+              postgresql_where=text("published_at IS NOT NULL")),
         Index("ix_incidents_lon_lat", "longitude", "latitude"),
     )
 

@@ -15,6 +15,7 @@ from trucewatch.auth.principal import PUBLIC
 from trucewatch.errors import InvalidInput, NotFound, TrucewatchError
 from trucewatch.incidents.listing import (
     IncidentFilter,
+    active_report_ids,
     cluster_incidents,
     count_incidents,
     day_range,
@@ -72,14 +73,19 @@ def public_page(request: Request, after: str = "") -> HTMLResponse:
     with store_of(request).session() as session:
         me = principal_of(request, session)
         rows = list_incidents(session, principal=PUBLIC, filters=IncidentFilter(),
-                              after_id=_after(after), limit=PAGE + 1)
+                              after_id=_after(after), limit=PAGE + 1, links=False)
         total = count_incidents(session, principal=PUBLIC, filters=IncidentFilter())
-        incidents = [incident_view(i) for i in rows[:PAGE]]
+        incidents = _views(session, rows[:PAGE])
         truce, zones = truce_and_zones(session)
     more = f"/?after={incidents[-1]['id']}" if len(rows) > PAGE else None
     return render(request, "incidents.html", {
         "incidents": incidents, "total": total, "more": more, "truce": truce,
         "map_data": map_data(zones, [], clusters="/map/clusters?published=1")}, principal=me)
+
+
+def _views(session: Session, incidents: list[Incident]) -> list[dict[str, Any]]:
+    ids = active_report_ids(session, [i.id for i in incidents])
+    return [incident_view(i, report_ids=ids[i.id]) for i in incidents]
 
 
 def _day(value: str | None, field: str) -> str | None:
@@ -112,12 +118,12 @@ def map_page(request: Request, category: str = "", status: str = "", date_from: 
             f = map_filter(category=category, status=status, date_from=date_from,
                            date_to=date_to)
             rows = list_incidents(session, principal=me, filters=f, after_id=_after(after),
-                                  limit=PAGE + 1)
+                                  limit=PAGE + 1, links=False)
             total = count_incidents(session, principal=me, filters=f)
             days = day_range(session, principal=me, filters=f)
         except TrucewatchError as exc:
             error = str(exc)
-        incidents = [incident_view(i) for i in rows[:PAGE]]
+        incidents = _views(session, rows[:PAGE])
         truce, zones = truce_and_zones(session)
     query = urlencode({k: v for k, v in form.items() if v})
     more = (f"/map?{query}{'&' if query else ''}after={incidents[-1]['id']}"

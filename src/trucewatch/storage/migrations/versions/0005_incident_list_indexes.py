@@ -25,13 +25,18 @@ def upgrade() -> None:
     op.drop_index("ix_incidents_status", table_name="incidents")
     op.create_index("ix_incidents_status_id", "incidents", ["status", "id"])
     op.create_index("ix_incidents_category_id", "incidents", ["category", "id"])
+    # The public's pages: published incidents only, of one status (a status no published
+    # incident has is then an empty range, not a scan of that status).
     op.create_index("ix_incidents_published_id", "incidents", ["id"],
+                    sqlite_where=PUBLISHED, postgresql_where=PUBLISHED)
+    op.create_index("ix_incidents_published_status_id", "incidents", ["status", "id"],
                     sqlite_where=PUBLISHED, postgresql_where=PUBLISHED)
     op.create_index("ix_incidents_lon_lat", "incidents", ["longitude", "latitude"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_incidents_lon_lat", table_name="incidents")
+    op.drop_index("ix_incidents_published_status_id", table_name="incidents")
     op.drop_index("ix_incidents_published_id", table_name="incidents")
     op.drop_index("ix_incidents_category_id", table_name="incidents")
     op.drop_index("ix_incidents_status_id", table_name="incidents")
