@@ -30,7 +30,7 @@ from trucewatch.notifications.service import (
     follow_area,
     run_pass,
 )
-from trucewatch.reports.service import file_report
+from trucewatch.reports.service import file_report, file_reports
 from trucewatch.storage import Store
 from trucewatch.verification.service import file_assessment, open_round
 
@@ -259,3 +259,30 @@ def test_email_without_an_smtp_server_waits_for_one(store: Store, world: World,
     assert run_pass(store, config_for(), now=at(NOW)).retrying == 1
     later = run_pass(store, config_for(smtp_server), now=at(NOW + timedelta(hours=1)))
     assert later.sent == 1 and len(smtp_server.mailbox.messages) == 1
+
+
+def test_a_batch_is_one_notification_per_user_listing_only_its_reports_in_the_user_s_area(
+        store: Store, world: World) -> None:
+    w = world
+    with store.session() as s:
+        follow_area(s, principal=principal_for(get_user(s, "colleague")), truce=w.truce,
+                    zone="Zone A")
+        follow_area(s, principal=principal_for(get_user(s, "rival")), truce=w.truce)
+    run_pass(store, config_for())
+    with store.session() as s:
+        filed = file_reports(s, submissions=[
+            factories.report(truce=w.truce), factories.report(truce=w.truce),
+            factories.report(truce=w.truce, place_name="Homs", latitude=34.73, longitude=36.71)],
+            organisation=w.parties[1], user="filer", actor="user:filer")
+    ids = [f.id for f in filed]
+    result = run_pass(store, config_for())
+    notes = inbox(store)
+    assert result.derived.notifications == 4 and set(notes) == {
+        *(f"{g}-officer" for g in w.guarantors), "colleague"}
+    officer_note = notes[f"{w.guarantors[0]}-officer"][0]
+    assert officer_note.title == "3 reports filed in your area"
+    assert [r["id"] for r in officer_note.payload["reports"]] == ids
+    assert [r["zone"] for r in officer_note.payload["reports"]] == ["Zone A", "Zone A", None]
+    (colleague_note,) = notes["colleague"]
+    assert [r["id"] for r in colleague_note.payload["reports"]] == ids[:2]
+    assert colleague_note.subject == f"reports:{ids[0]}-{ids[1]}"

@@ -74,15 +74,18 @@ def derive(session: Session, *, now: datetime | None = None,
     now = now or utcnow()
     cursor = _lock_cursor(session, now)
     result = Derived(now=now, cursor=cursor.seq)
-    while True:
-        entries = list(session.scalars(select(LogEntry).where(LogEntry.seq > cursor.seq)
-                                       .order_by(LogEntry.seq).limit(BATCH)))
-        if not entries:
-            break
+    end = _log_size(session)
+    last = cursor.seq
+    while True:  # only the kinds that notify, by the index on kind; the cursor skips the rest
+        entries = list(session.scalars(select(LogEntry).where(
+            LogEntry.seq > last, LogEntry.seq <= end, LogEntry.kind.in_(KINDS))
+            .order_by(LogEntry.seq).limit(BATCH)))
         for entry in entries:
-            if entry.kind in KINDS:
-                _from_entry(session, entry, result)
-        cursor.seq = entries[-1].seq
+            _from_entry(session, entry, result)
+        if len(entries) < BATCH:
+            break
+        last = entries[-1].seq
+    cursor.seq = max(cursor.seq, end)
     cursor.updated_at = now
     result.cursor = cursor.seq
     for rnd in _rounds_near_deadline(session, now, timedelta(hours=deadline_hours)):
@@ -98,11 +101,15 @@ def _lock_cursor(session: Session, now: datetime) -> NotificationCursor:
     cursor = session.scalar(select(NotificationCursor).where(NotificationCursor.name == CURSOR)
                             .with_for_update())
     if cursor is None:
-        size = session.scalar(select(LogHead.size).where(LogHead.id == 1)) or 0
-        cursor = NotificationCursor(name=CURSOR, seq=size, updated_at=now)
+        cursor = NotificationCursor(name=CURSOR, seq=_log_size(session), updated_at=now)
         session.add(cursor)
         session.flush()
     return cursor
+
+
+def _log_size(session: Session) -> int:
+    """The number of entries committed so far (entries are numbered 1… under the head's lock)."""
+    return session.scalar(select(LogHead.size).where(LogHead.id == 1)) or 0
 
 
 def _from_entry(session: Session, entry: LogEntry, result: Derived) -> None:
