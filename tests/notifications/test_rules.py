@@ -15,7 +15,7 @@ from tests.notifications.conftest import Receiver
 from tests.verification.world import World, build_world, person
 
 from trucewatch.auth.principal import Role, operator
-from trucewatch.auth.service import deactivate_user, get_user, principal_for
+from trucewatch.auth.service import deactivate_user, get_user, principal_for, revoke_role
 from trucewatch.errors import InvalidInput, NotFound, PermissionDenied
 from trucewatch.log.export import audit_database
 from trucewatch.log.models import LogEntry
@@ -176,3 +176,20 @@ def test_watch_runs_the_given_number_of_passes(store: Store, world: World) -> No
           report=lambda r: seen.append(r.as_json()))
     assert len(seen) == 3 and time.monotonic() - started >= 0.1
     json.dumps(seen)  # the summary is JSON as printed by notify watch
+
+
+def test_a_user_who_may_no_longer_read_it_is_not_sent_it(store: Store, world: World,
+                                                          webhook_receiver: Receiver) -> None:
+    w = world
+    officer = f"{w.guarantors[0]}-officer"
+    with store.session() as s:
+        add_webhook(s, principal=w.officer(0), url=webhook_receiver.for_path("/h"))
+    run_pass(store, DeliveryConfig())
+    _file(store, w)
+    with store.session() as s:  # derived while an officer; the role goes before it is sent
+        assert derive(s).deliveries == 1
+        revoke_role(s, username=officer, role=Role.GUARANTOR_OFFICER, actor="test")
+    result = run_pass(store, DeliveryConfig())
+    assert (result.sent, result.failed) == (0, 1) and webhook_receiver.received == []
+    with store.session() as s:
+        assert s.scalar(select(NotificationDelivery.last_error)) == f"no longer visible to {officer}"

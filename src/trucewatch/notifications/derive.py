@@ -317,6 +317,27 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value else ""
 
 
+def still_visible(session: Session, note: Notification) -> bool:
+    """May the notification's user still read what it tells of (checked again before sending:
+    a role or a user may have changed since it was derived)?"""
+    user = session.get(User, note.user_id)
+    if user is None or not user.is_active:
+        return False
+    principal = principal_for(user)
+    if note.event == "report.arrived":
+        ids = [int(r["id"]) for r in note.payload.get("reports", ())]
+        query = select(func.count()).select_from(Report).where(Report.id.in_(ids))
+        visible = visible_to(principal)
+        if visible is not None:
+            query = query.where(visible)
+        return session.scalar(query) == len(ids)
+    try:
+        get_incident(session, int(note.payload["incident"]), principal=principal)
+    except (NotFound, KeyError, ValueError):
+        return False
+    return True
+
+
 # --- writing ------------------------------------------------------------------------------
 
 

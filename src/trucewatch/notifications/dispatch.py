@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from trucewatch.auth.models import User
 from trucewatch.config import Settings
 from trucewatch.notifications import email, webhooks
-from trucewatch.notifications.derive import Derived, derive
+from trucewatch.notifications.derive import Derived, derive, still_visible
 from trucewatch.notifications.models import (
     Notification,
     NotificationAttempt,
@@ -129,7 +129,8 @@ def _attempt(store: Store, config: DeliveryConfig, delivery_id: int,
         user = session.get(User, note.user_id)
         job = _Job(delivery.id, delivery.attempts + 1, channel.kind, channel.address,
                    secret.secret if secret else "", note, user.username if user else "",
-                   channel.removed_at is not None, user is not None and user.is_active)
+                   channel.removed_at is not None, user is not None and user.is_active,
+                   still_visible(session, note))
     started = now()
     clock = time.monotonic()
     outcome = _send(config, job)
@@ -149,6 +150,7 @@ class _Job:
     username: str
     removed: bool
     active: bool  # the user is still active: a deactivated user's mail is not sent
+    visible: bool  # and may still read what the notification tells of
 
 
 def _send(config: DeliveryConfig, job: _Job) -> Outcome:
@@ -157,6 +159,8 @@ def _send(config: DeliveryConfig, job: _Job) -> Outcome:
         return Outcome(False, None, "channel removed before sending", retry=False)
     if not job.active:
         return Outcome(False, None, f"user {job.username} deactivated before sending", retry=False)
+    if not job.visible:
+        return Outcome(False, None, f"no longer visible to {job.username}", retry=False)
     link = config.base_url + note.link if note.link else ""
     if job.kind == "email":
         if not config.smtp_host:
