@@ -8,6 +8,7 @@ docs/access.md says: ``PermissionDenied``, or for hidden material not found / le
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from trucewatch.auth.service import (
 )
 from trucewatch.auth.tokens import create_token, list_tokens, revoke_token
 from trucewatch.errors import InvalidInput, NotFound, PermissionDenied
+from trucewatch.exchange import acled
+from trucewatch.exchange.importing import import_csv
 from trucewatch.incidents.service import (
     change_status,
     create_incident,
@@ -456,6 +459,17 @@ def _key_manage(w: World, p: Principal, caller: Caller, side: Side) -> list[Atte
     ]
 
 
+def _exchange_import(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    org = w.target(caller, side)
+    row = dict.fromkeys(acled.COLUMNS, "") | {
+        "event_id_cnty": f"SYR{next(_n)}", "event_date": "2017-01-10", "time_precision": "1",
+        "event_type": "Battles", "sub_event_type": "Armed clash", "location": "Ariha",
+        "latitude": "35.81", "longitude": "36.61", "fatalities": "0"}
+    text = ",".join(acled.COLUMNS) + "\n" + ",".join(row[c] for c in acled.COLUMNS) + "\n"
+    return [lambda: import_csv(w.session, format="acled", stream=io.StringIO(text),
+                               organisation=org, actor=p.actor, principal=p)]
+
+
 TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "report.file": _report_file,
     "report.read_unpublished": _report_read_unpublished,
@@ -480,6 +494,7 @@ TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "truce.edit": _truce_edit,
     "user.manage": _user_manage,
     "key.manage": _key_manage,
+    "exchange.import": _exchange_import,
 }
 
 

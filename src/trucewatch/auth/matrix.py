@@ -114,6 +114,10 @@ ROWS: tuple[Row, ...] = (
     Row("key.manage", (Action.KEY_MANAGE,), "a key of your organisation",
         "a key of another organisation",
         "keys.service.create_key, register_public_key, revoke_key"),
+    Row("exchange.import", (Action.EXCHANGE_IMPORT,),
+        "import an event file in your organisation's name",
+        "import an event file in another organisation's name",
+        "exchange.importing.import_csv"),
 )
 
 # An organisation id for "own" and one for "other", to compute the cells of the written matrix.

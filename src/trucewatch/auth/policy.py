@@ -42,6 +42,7 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     KEY_MANAGE = "key.manage"
     TREE_HEAD_COUNTERSIGN = "tree_head.countersign"
+    EXCHANGE_IMPORT = "exchange.import"  # bulk import of event files (ACLED, UCDP GED)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ RULES: dict[Action, Rule] = {
     Action.KEY_MANAGE: _r({A}, Scope.ANY, True, "administrators register and revoke keys"),
     Action.TREE_HEAD_COUNTERSIGN: _r({G}, Scope.OWN_SEAT, False,
                                      "each guarantor countersigns with its own key"),
+    Action.EXCHANGE_IMPORT: _r({C, A}, Scope.ANY, True,
+                               "event datasets are imported centrally, in the name of the "
+                               "organisation that published them"),
 }
 
 
