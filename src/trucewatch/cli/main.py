@@ -9,6 +9,7 @@ import typer
 from trucewatch.cli import (
     actors,
     basemap,
+    exchange,
     incidents,
     keys,
     log,
@@ -59,6 +60,8 @@ cli.add_typer(keys.app, name="key")
 cli.add_typer(basemap.app, name="basemap")
 cli.add_typer(talks.app, name="talks")
 cli.add_typer(notify.app, name="notify")
+cli.add_typer(exchange.imports, name="import")
+cli.add_typer(exchange.exports, name="export")
 
 
 def app(argv: list[str] | None = None) -> None:
