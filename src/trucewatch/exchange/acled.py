@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from trucewatch.errors import InvalidInput
@@ -136,7 +136,11 @@ def row_to_submission(row: dict[str, str], *, source_kind: str,
 def _event_date(text: str) -> str:
     """ACLED writes ``2017-01-24`` (its API) or ``24 January 2017`` (older exports)."""
     text = text.strip()
-    for pattern in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"):
+    try:
+        return date.fromisoformat(text).isoformat()  # the common case, without strptime
+    except ValueError:
+        pass
+    for pattern in ("%d %B %Y", "%d-%B-%Y"):
         try:
             return datetime.strptime(text, pattern).date().isoformat()
         except ValueError:
