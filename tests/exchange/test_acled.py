@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from tests import factories
 from tests.exchange.acled_rows import row, to_csv, varied
-
 from trucewatch.exchange import acled
 from trucewatch.exchange.csvrows import ERROR_COLUMN, LINE_COLUMN, MalformedFile
 from trucewatch.exchange.exporting import export
