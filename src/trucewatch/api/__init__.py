@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from trucewatch import __version__
 from trucewatch.api import (
     actors,
+    bulk,
     incidents,
     limits,
     log,
@@ -39,7 +40,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications):
+               notifications, bulk):
     router.include_router(module.router)
 
 

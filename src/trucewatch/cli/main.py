@@ -9,6 +9,7 @@ import typer
 from trucewatch.cli import (
     actors,
     basemap,
+    bulk,
     exchange,
     incidents,
     keys,
@@ -52,6 +53,7 @@ cli.add_typer(actors.app, name="actor")
 cli.add_typer(truces.app, name="truce")
 cli.add_typer(reports.app, name="report")
 cli.add_typer(incidents.app, name="incident")
+cli.add_typer(bulk.app, name="bulk")
 cli.add_typer(log.app, name="log")
 verification.register(cli)
 cli.add_typer(users.app, name="user")

@@ -53,6 +53,7 @@ def install(app: FastAPI) -> None:
     """Mount the static assets and the pages on ``app`` (its ``state.store`` is the store)."""
     from trucewatch.web.views.account import router as account
     from trucewatch.web.views.admin import router as admin
+    from trucewatch.web.views.bulk import router as bulk
     from trucewatch.web.views.incidents import router as incidents
     from trucewatch.web.views.maps import router as maps
     from trucewatch.web.views.notifications import router as notifications
@@ -65,7 +66,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
-    for router in (maps, account, reports, review, incidents, admin, notifications, talks):
+    for router in (maps, account, reports, review, incidents, admin, notifications, talks,
+                   bulk):
         app.include_router(router)
 
     @app.exception_handler(CsrfFailure)

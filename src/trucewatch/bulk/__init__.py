@@ -1,0 +1,1 @@
+"""Bulk actions: link, assign (task investigations) and publish many at once, item by item."""
