@@ -148,3 +148,36 @@ def test_file_assess_publish_in_the_browser(server: str) -> None:
         public.screenshot(path=str(BUILD / "map-page.png"), full_page=True)
         browser.close()
     assert not errors, errors
+
+
+def test_bulk_publish_shows_progress_in_the_browser(server: str) -> None:
+    """The coordinator publishes the decided incidents from the review queue in one run; the
+    page's script streams the outcome of each into the table and the progress bar."""
+    BUILD.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--no-sandbox", "--headless"])
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server + "/sign-in")
+        page.fill("input[name=username]", "un-coordinator")
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button:text('Sign in')")
+        page.wait_for_selector("text=un-coordinator ·")
+        page.goto(server + "/review")
+        page.click("text=Publish these in bulk…")
+        page.wait_for_url(re.compile(r"/bulk\?action=publish"))
+        ids = page.input_value("#ids").split()
+        assert ids
+        page.fill("#ids", " ".join([*ids, "1"]))  # incident 1 is open: it cannot be published
+        page.click("button:text('Run')")
+        page.wait_for_selector(f"#bulk-count:has-text('{len(ids) + 1} of {len(ids) + 1}')")
+        assert page.url.endswith("/bulk?action=publish&ids=" + ",".join(ids))  # no reload
+        rows = page.locator("#bulk-results tbody tr")
+        assert rows.count() == len(ids) + 1
+        assert "not done: incident 1 is open" in rows.nth(len(ids)).inner_text()
+        assert page.locator("#bulk-bar").get_attribute("value") == str(len(ids) + 1)
+        page.screenshot(path=str(BUILD / "bulk-publish.png"), full_page=True)
+        assert not errors, errors
+        browser.close()
