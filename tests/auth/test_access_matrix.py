@@ -48,6 +48,9 @@ from trucewatch.incidents.service import (
     list_incidents,
     unlink_report,
 )
+from trucewatch.ingest.acceptance import accept_proposal, reject_proposal
+from trucewatch.ingest.places import import_places
+from trucewatch.ingest.service import get_proposal, ingest_text, list_proposals
 from trucewatch.keys.service import create_key, register_public_key, revoke_key
 from trucewatch.keys.signing import Keystore, b64, public_bytes, sign
 from trucewatch.log.treeheads import countersign, sign_tree_head, tree_head_body
@@ -470,6 +473,31 @@ def _exchange_import(w: World, p: Principal, caller: Caller, side: Side) -> list
                                organisation=org, actor=p.actor, principal=p)]
 
 
+def _ingest_text(w: World, p: Principal, org: str) -> bytes:
+    return (f"{org} spokesman Omar Hadid said on Monday that the group had declined "
+            f"an invitation to talks in Astana (note {next(_n)}).\n").encode()
+
+
+def _ingest(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    org = w.target(caller, side)
+    places = f"name,latitude,longitude\nWadi Barada {next(_n)},33.65,36.17\n".encode()
+    return [lambda: ingest_text(w.session, principal=p, raw=_ingest_text(w, p, org),
+                                source="matrix", published=date(2017, 1, 26)),
+            lambda: list_proposals(w.session, principal=p),
+            lambda: import_places(w.session, principal=p, content=places, source="matrix.csv")]
+
+
+def _proposal_decide(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    org = w.target(caller, side)
+    done = ingest_text(w.session, principal=operator("test"), raw=_ingest_text(w, p, org),
+                       source="matrix", published=date(2017, 1, 26))
+    first = done.proposals[0].id
+    second = next(x.id for x in done.proposals if x.kind == "event")  # needs no other rule
+    return [lambda: reject_proposal(w.session, principal=p, proposal_id=first, reason="test"),
+            lambda: accept_proposal(w.session, principal=p, proposal_id=second) and
+            get_proposal(w.session, second, principal=p).status == "accepted"]
+
+
 TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "report.file": _report_file,
     "report.read_unpublished": _report_read_unpublished,
@@ -495,6 +523,8 @@ TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "user.manage": _user_manage,
     "key.manage": _key_manage,
     "exchange.import": _exchange_import,
+    "ingest.run": _ingest,
+    "proposal.decide": _proposal_decide,
 }
 
 

@@ -118,6 +118,13 @@ ROWS: tuple[Row, ...] = (
         "import an event file in your organisation's name",
         "import an event file in another organisation's name",
         "exchange.importing.import_csv"),
+    Row("ingest.run", (Action.INGEST,), "a text naming your organisation",
+        "a text naming another organisation",
+        "ingest.service.ingest_text, list_proposals, get_proposal; ingest.places.import_places"),
+    Row("proposal.decide", (Action.PROPOSAL_DECIDE,), "a proposal naming your organisation",
+        "a proposal naming another organisation",
+        "ingest.acceptance.accept_proposal, reject_proposal (accepting also needs the rule of "
+        "the record it makes)"),
 )
 
 # An organisation id for "own" and one for "other", to compute the cells of the written matrix.

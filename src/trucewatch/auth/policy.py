@@ -42,6 +42,8 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     KEY_MANAGE = "key.manage"
     TREE_HEAD_COUNTERSIGN = "tree_head.countersign"
+    INGEST = "ingest.run"  # analyse texts and read the proposals made from them
+    PROPOSAL_DECIDE = "proposal.decide"
     EXCHANGE_IMPORT = "exchange.import"  # bulk import of event files (ACLED, UCDP GED)
 
 
@@ -96,6 +98,12 @@ RULES: dict[Action, Rule] = {
     Action.KEY_MANAGE: _r({A}, Scope.ANY, True, "administrators register and revoke keys"),
     Action.TREE_HEAD_COUNTERSIGN: _r({G}, Scope.OWN_SEAT, False,
                                      "each guarantor countersigns with its own key"),
+    Action.INGEST: _r({G, C}, Scope.ANY, True,
+                      "the guarantors' officers and the mediator's office read the press and "
+                      "statements; proposals are drafts, not yet the record"),
+    Action.PROPOSAL_DECIDE: _r({G, C}, Scope.ANY, True,
+                               "an officer or the coordinator decides what enters the record; "
+                               "accepting also needs the right to make that record"),
     Action.EXCHANGE_IMPORT: _r({C, A}, Scope.ANY, True,
                                "event datasets are imported centrally, in the name of the "
                                "organisation that published them"),

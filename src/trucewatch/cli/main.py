@@ -12,6 +12,7 @@ from trucewatch.cli import (
     bulk,
     exchange,
     incidents,
+    ingest,
     keys,
     log,
     notify,
@@ -62,6 +63,7 @@ cli.add_typer(keys.app, name="key")
 cli.add_typer(basemap.app, name="basemap")
 cli.add_typer(talks.app, name="talks")
 cli.add_typer(notify.app, name="notify")
+ingest.register(cli)
 cli.add_typer(exchange.imports, name="import")
 cli.add_typer(exchange.exports, name="export")
 

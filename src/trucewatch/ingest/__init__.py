@@ -1,0 +1,1 @@
+"""Ingesting text: news, statements and briefings become proposals a person accepts or rejects."""
