@@ -14,16 +14,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from trucewatch.actors.models import Actor
 from trucewatch.actors.service import find_actor
 from trucewatch.auth.policy import Action, allowed, require
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import InvalidInput, NotFound
 from trucewatch.incidents.models import Incident, IncidentLink
 from trucewatch.log import service as log
-from trucewatch.reports.models import ConfidentialSource, Report, ReportAttachment
+from trucewatch.reports.models import (
+    AttachmentBlob,
+    ConfidentialSource,
+    Report,
+    ReportAttachment,
+)
 from trucewatch.reports.taxonomy import BY_CODE
 from trucewatch.reports.when import parse_when
 from trucewatch.truces.models import Truce
@@ -87,12 +91,16 @@ def visible_to(principal: Principal | None) -> ColumnElement[bool] | None:
 
 
 def _with_relations(query: Select[Report]) -> Select[Report]:
+    """What ``report_view`` reads: the actors (joined: one query, not three; their names are
+    not read), the casualties, and each attachment's size and type (its bytes stay in the
+    database until asked for)."""
     return query.options(
-        selectinload(Report.filed_by_org).selectinload(Actor.names),
-        selectinload(Report.alleged_actor).selectinload(Actor.names),
-        selectinload(Report.affected_actor).selectinload(Actor.names),
+        joinedload(Report.filed_by_org),
+        joinedload(Report.alleged_actor),
+        joinedload(Report.affected_actor),
         selectinload(Report.casualties),
-        selectinload(Report.attachments).selectinload(ReportAttachment.blob),
+        selectinload(Report.attachments).selectinload(ReportAttachment.blob)
+        .load_only(AttachmentBlob.size, AttachmentBlob.media_type),
     )
 
 
