@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from html import escape
 from typing import Any
 
 import xstatic.pkg.leaflet as leaflet
@@ -18,7 +19,8 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from trucewatch.storage import Store
-from trucewatch.web.context import HERE, CsrfFailure, templates
+from trucewatch.web import i18n
+from trucewatch.web.context import HERE, CsrfFailure, language_of, templates
 from trucewatch.web.session import WebSession, load_secret, serializer_for
 from trucewatch.web.throttle import SignInThrottle
 
@@ -55,6 +57,7 @@ def install(app: FastAPI) -> None:
     from trucewatch.web.views.admin import router as admin
     from trucewatch.web.views.bulk import router as bulk
     from trucewatch.web.views.incidents import router as incidents
+    from trucewatch.web.views.language import router as language
     from trucewatch.web.views.maps import router as maps
     from trucewatch.web.views.notifications import router as notifications
     from trucewatch.web.views.reports import router as reports
@@ -66,15 +69,20 @@ def install(app: FastAPI) -> None:
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
-    for router in (maps, account, reports, review, incidents, admin, notifications, talks,
-                   bulk):
+    for router in (maps, account, language, reports, review, incidents, admin, notifications,
+                   talks, bulk):
         app.include_router(router)
 
     @app.exception_handler(CsrfFailure)
     async def refused(request: Request, exc: CsrfFailure) -> HTMLResponse:
-        return HTMLResponse("<!doctype html><title>Refused</title><h1>Refused</h1><p>The form "
-                            "was stale or did not come from this site. Go back, reload the "
-                            "page and try again.</p>", status_code=403)
+        language = language_of(request)
+        i18n.use(language)
+        title = escape(i18n.gettext("Refused"))
+        text = escape(i18n.gettext("The form was stale or did not come from this site. Go back, "
+                                   "reload the page and try again."))
+        return HTMLResponse(f'<!doctype html><html lang="{language}" '
+                            f'dir="{i18n.direction(language)}"><title>{title}</title>'
+                            f"<h1>{title}</h1><p>{text}</p></html>", status_code=403)
 
     @app.middleware("http")
     async def pages_session(request: Request,
@@ -84,6 +92,7 @@ def install(app: FastAPI) -> None:
         serializer = _serializer(app)
         ws = WebSession.load(request, serializer)
         request.state.web_session = ws
+        i18n.use(language_of(request))  # for the messages a view says, as for its page
         response = await call_next(request)
         ws.save(response, serializer)
         for name, value in SECURITY_HEADERS.items():

@@ -19,11 +19,14 @@ from trucewatch.errors import NotFound, PermissionDenied, TrucewatchError
 from trucewatch.keys.signing import Keystore
 from trucewatch.notifications.inbox import unread_count
 from trucewatch.storage import Store
+from trucewatch.web import i18n
 from trucewatch.web.session import CSRF_FIELD, WebSession
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["Role"] = Role
+templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
+i18n.install(templates.env)
 
 
 def store_of(request: Request) -> Store:
@@ -64,8 +67,13 @@ def principal_of(request: Request, session: Session) -> Principal:
 def render(request: Request, template: str, context: dict[str, Any], *,
            principal: Principal, status_code: int = 200) -> HTMLResponse:
     ws = web_session(request)
+    language = language_of(request)
+    i18n.use(language)
     return templates.TemplateResponse(request, template, {
         **context,
+        "language": language,
+        "direction": i18n.direction(language),
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "me": principal,
         "csrf_field": CSRF_FIELD,
         "csrf_token": ws.csrf_token(),
@@ -73,6 +81,12 @@ def render(request: Request, template: str, context: dict[str, Any], *,
         "version": __version__,
         "unread_notifications": getattr(request.state, "unread_notifications", 0),
     }, status_code=status_code)
+
+
+def language_of(request: Request) -> str:
+    """The language of this request's pages: the session's choice, else Accept-Language."""
+    ws: WebSession | None = getattr(request.state, "web_session", None)
+    return i18n.choose(ws.data.get("lang") if ws else None, request.headers.get("accept-language"))
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -69,13 +69,21 @@ class WebSession:
         return value if isinstance(value, str) else None
 
     def sign_in(self, username: str) -> None:
-        """A fresh session (and CSRF token) for the user, so a planted one is never kept."""
-        self.data = {"user": username, "csrf": secrets.token_urlsafe(32)}
+        """A fresh session (and CSRF token) for the user, so a planted one is never kept;
+        the language chosen before signing in stays."""
+        self.data = {**self._language(), "user": username, "csrf": secrets.token_urlsafe(32)}
         self.changed = True
 
     def sign_out(self) -> None:
-        self.data = {}
+        self.data = self._language()
         self.changed = True
+
+    def choose_language(self, code: str) -> None:
+        self.data["lang"] = code
+        self.changed = True
+
+    def _language(self) -> dict[str, Any]:
+        return {"lang": self.data["lang"]} if isinstance(self.data.get("lang"), str) else {}
 
     def csrf_token(self) -> str:
         token = self.data.get("csrf")
