@@ -16,6 +16,7 @@ from trucewatch.cli import (
     keys,
     log,
     notify,
+    recovery,
     reports,
     serve,
     setup,
@@ -49,6 +50,7 @@ def main(
 
 
 setup.register(cli)
+recovery.register(cli)
 serve.register(cli)
 cli.add_typer(actors.app, name="actor")
 cli.add_typer(truces.app, name="truce")
