@@ -67,9 +67,11 @@ class ReportOut(BaseModel):
     incident: int | None
 
 
-def _view(session: SessionDep, who: Principal, report_id: int) -> dict[str, Any]:
+def _view(session: SessionDep, who: Principal, report_id: int, *,
+          new: bool = False) -> dict[str, Any]:
+    """The report as the caller may read it; a report filed in this request is in no incident."""
     report = get_report(session, report_id, principal=who)
-    return report_view(report, incident_id=incident_of(session, report_id))
+    return report_view(report, incident_id=None if new else incident_of(session, report_id))
 
 
 def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[str, Any],
@@ -92,7 +94,7 @@ def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[st
                         user=username_of(who), actor=who.actor, limits=limits, principal=who)
     response.status_code = 201 if filed.created else 200
     response.headers["Location"] = f"/api/v1/reports/{filed.id}"
-    return _view(session, who, filed.id)
+    return _view(session, who, filed.id, new=filed.created)
 
 
 @router.post("", status_code=201, response_model=ReportOut,
