@@ -151,7 +151,7 @@ def _report(session: Session, row: Proposal, principal: Principal, given: dict[s
     if not given["organisation"]:
         raise InvalidInput("say which organisation files this report", field="organisation")
     p = row.payload
-    dates = [d for d in p["dates"] if d.get("start")]
+    dates = [d for d in p["dates"] if d.get("from")]
     places = [x for x in p["places"] if x.get("place")]
     if not dates:
         raise InvalidInput("the text gives no date for this event", field="occurred")
@@ -162,7 +162,7 @@ def _report(session: Session, row: Proposal, principal: Principal, given: dict[s
     affected = next((t.get("actor") for t in p["targets"] if t.get("actor")), None)
     filed = file_report(session, data={
         "truce": given["truce"], "source_kind": "media", "source_description": cite(row),
-        "occurred": dates[0]["start"],
+        "occurred": dates[0]["from"],
         "time_precision": {"day": "day", "week": "week", "month": "month"}.get(
             dates[0]["precision"], "month"),
         "place_name": place["name"], "latitude": place["lat"], "longitude": place["lon"],

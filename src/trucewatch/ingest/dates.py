@@ -52,7 +52,7 @@ class DateResolution:
     days: int | None = None  # for a duration
 
     def as_json(self) -> dict[str, object]:
-        view: dict[str, object] = {"text": self.text, "start": self.start, "end": self.end,
+        view: dict[str, object] = {"text": self.text, "from": self.start, "to": self.end,
                                    "precision": self.precision, "explanation": self.explanation}
         if self.days is not None:
             view["days"] = self.days
