@@ -19,7 +19,7 @@ from trucewatch.errors import NotFound, PermissionDenied, TrucewatchError
 from trucewatch.keys.signing import Keystore
 from trucewatch.notifications.inbox import unread_count
 from trucewatch.storage import Store
-from trucewatch.web import i18n
+from trucewatch.web import i18n, words
 from trucewatch.web.session import CSRF_FIELD, WebSession
 
 HERE = Path(__file__).parent
@@ -27,6 +27,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["Role"] = Role
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
 i18n.install(templates.env)
+templates.env.filters["word"] = words.word
+templates.env.filters["category"] = words.category
 
 
 def store_of(request: Request) -> Store:
