@@ -17,8 +17,8 @@ import dateparser
 
 Direction = Literal["past", "future"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
-           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+           r"december|(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?)(?!\w)")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "an": 1,
                  "48": 2, "72": 3}
@@ -26,10 +26,10 @@ _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "hour": 0}
 
 DATE_EXPRESSION = re.compile(
     r"\b(?:"
-    rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"  # January 18, 2017
-    rf"|(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?)"  # 18 January 2017
+    rf"(?:{_MONTHS}\s+\d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"  # January 18, 2017
+    rf"|(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?)"  # 18 January 2017
     r"|(?:\d{4}-\d{2}-\d{2})"
-    rf"|(?:(?:early|mid|late)[- ])?(?:{_MONTHS})\s+\d{{4}}"  # December 2016
+    rf"|(?:(?:early|mid|late)[- ])?{_MONTHS}\s+\d{{4}}"  # December 2016
     r"|(?:(?:this|last|next|past|coming)\s+(?:week|weekend|month|year))"
     r"|(?:(?:last|next|this)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|afternoon|evening|night))?"
