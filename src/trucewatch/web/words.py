@@ -35,6 +35,12 @@ WORDS: dict[str, str] = {
     "accepted": N_("accepted"), "declined": N_("declined"), "no_answer": N_("no answer"),
     "withdrawn": N_("withdrawn"), "final_statement": N_("final statement"),
     "agreement": N_("agreement"), "communique": N_("communiqué"), "other": N_("other"),
+    # how an actor was invited (talks.derived)
+    "as a body": N_("as a body"), "in a personal capacity": N_("in a personal capacity"),
+    "as a representative": N_("as a representative"),
+    "through a representative": N_("through a representative"),
+    "a member, personally": N_("a member, personally"),
+    "as one of a class": N_("as one of a class"),
 }
 CATEGORIES: dict[str, str] = {
     "shelling": N_("Shelling or artillery fire"), "air_strike": N_("Air strike"),
