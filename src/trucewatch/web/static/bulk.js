@@ -9,12 +9,18 @@
   var count = document.getElementById("bulk-count");
   var table = document.getElementById("bulk-results");
   var body = table.querySelector("tbody");
+  // The page's words in its language (bulk.html), English if they are missing.
+  var words = {done: "done", not_done: "not done:", starting: "starting…", refused: "refused",
+               progress: "{done} of {total} ({failed} not done)",
+               failed: "the connection failed: reload to see what was done"};
+  var given = document.getElementById("bulk-text");
+  if (given) { words = JSON.parse(given.textContent); }
 
   function row(item) {
     var tr = document.createElement("tr");
     tr.className = item.ok ? "ok" : "failed";
     [String(item.index + 1), String(item.id),
-     item.ok ? "done" : "not done: " + item.error + (item.field ? " (" + item.field + ")" : "")
+     item.ok ? words.done : words.not_done + " " + item.error + (item.field ? " (" + item.field + ")" : "")
     ].forEach(function (text) {
       var td = document.createElement("td");
       td.textContent = text;  // text, never markup
@@ -29,7 +35,8 @@
     if (msg.item) { row(msg.item); }
     if (p) {
       bar.max = p.total; bar.value = p.done;
-      count.textContent = p.done + " of " + p.total + " (" + p.failed + " not done)";
+      count.textContent = words.progress.replace("{done}", p.done).replace("{total}", p.total)
+        .replace("{failed}", p.failed);
     }
   }
 
@@ -37,11 +44,11 @@
     e.preventDefault();
     body.textContent = "";
     table.hidden = false; box.hidden = false;
-    count.textContent = "starting…";
+    count.textContent = words.starting;
     fetch(form.dataset.stream, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) {
-          return response.json().then(function (p) { count.textContent = p.error || "refused"; });
+          return response.json().then(function (p) { count.textContent = p.error || words.refused; });
         }
         var reader = response.body.getReader();
         var decoder = new TextDecoder();
@@ -58,6 +65,6 @@
         }
         return pump();
       })
-      .catch(function () { count.textContent = "the connection failed: reload to see what was done"; });
+      .catch(function () { count.textContent = words.failed; });
   });
 })();

@@ -9,6 +9,7 @@ from trucewatch.auth.passwords import authenticate
 from trucewatch.auth.principal import PUBLIC
 from trucewatch.errors import PermissionDenied
 from trucewatch.web.context import checked_form, principal_of, redirect, render, store_of, web_session
+from trucewatch.web.i18n import _
 from trucewatch.web.throttle import SignInThrottle
 
 router = APIRouter()
@@ -31,7 +32,7 @@ async def sign_in(request: Request) -> Response:
     if throttle.blocked(username, address):
         return render(request, "sign_in.html", {
             "username": username,
-            "error": "Too many failed sign-ins. Wait a quarter of an hour and try again."},
+            "error": _("Too many failed sign-ins. Wait a quarter of an hour and try again.")},
             principal=PUBLIC, status_code=429)
     try:
         with store_of(request).session() as session:
@@ -39,11 +40,12 @@ async def sign_in(request: Request) -> Response:
     except PermissionDenied:
         throttle.failed(username, address)
         return render(request, "sign_in.html", {
-            "username": username, "error": "Unknown user or wrong password."},
+            "username": username, "error": _("Unknown user or wrong password.")},
             principal=PUBLIC, status_code=401)
     throttle.succeeded(username)
     web_session(request).sign_in(username)
-    web_session(request).flash("ok", f"Signed in as {username} ({principal.organisation_slug}).")
+    web_session(request).flash("ok", _("Signed in as %(user)s (%(organisation)s).") % {
+        "user": username, "organisation": principal.organisation_slug})
     return redirect("/home")
 
 

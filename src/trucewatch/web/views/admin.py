@@ -20,6 +20,8 @@ from trucewatch.web.context import (
     render,
     store_of,
 )
+from trucewatch.web.i18n import _
+from trucewatch.web.words import word
 
 router = APIRouter()
 FOR_ADMINISTRATORS = PermissionDenied("this page is for administrators", field="principal")
@@ -48,7 +50,8 @@ async def grant(request: Request, username: str) -> Response:
             grant_role(session, username=username, role=role, actor=me.actor, principal=me)
     except TrucewatchError as exc:
         return failed(request, exc, "/admin/users")
-    return done(request, f"{username} is now {role}.", "/admin/users")
+    return done(request, _("%(user)s is now %(role)s.") % {"user": username, "role": word(role)},
+                "/admin/users")
 
 
 @router.get("/admin/keys", response_class=HTMLResponse)

@@ -23,12 +23,13 @@ from trucewatch.web.context import (
     render,
     store_of,
 )
+from trucewatch.web.i18n import N_, _
 
 router = APIRouter()
 
-LABELS = {BulkKind.LINK: "Link reports to an incident",
-          BulkKind.ASSIGN: "Task an investigation of incidents",
-          BulkKind.PUBLISH: "Publish decided incidents"}
+LABELS = {BulkKind.LINK: N_("Link reports to an incident"),
+          BulkKind.ASSIGN: N_("Task an investigation of incidents"),
+          BulkKind.PUBLISH: N_("Publish decided incidents")}
 
 
 @router.get("/bulk", response_class=HTMLResponse)
@@ -65,7 +66,7 @@ async def bulk_run(request: Request) -> Response:
 async def bulk_stream(request: Request) -> Response:
     """With JavaScript: the same run, its outcome streamed one JSON line per item."""
     form = await checked_form(request)
-    _, run, problem = _prepared(request, form)
+    _me, run, problem = _prepared(request, form)
     if run is None:
         assert problem is not None
         return Response(json.dumps({"error": problem.message, "field": problem.field}),
@@ -109,11 +110,11 @@ def _form_again(request: Request, me: Principal, form: dict[str, Any],
 
 def _choices(me: Principal) -> list[tuple[str, str, str]]:
     """(action, label, what the ids name) for the actions this user may start."""
-    return [(kind.value, LABELS[kind], action.item) for kind, action in ACTIONS.items()
+    return [(kind.value, _(LABELS[kind]), action.item) for kind, action in ACTIONS.items()
             if allowed(me, action.permission, organisation_id=me.organisation_id)]
 
 
 def _known(action: str, choices: list[tuple[str, str, str]]) -> str:
     """The action to show as chosen: the one asked for if the user may start it."""
-    values = [value for value, _, _ in choices]
+    values = [value for value, _label, _item in choices]
     return action if action in values or not values else values[0]

@@ -34,6 +34,7 @@ from trucewatch.web.context import (
     render,
     store_of,
 )
+from trucewatch.web.i18n import _
 from trucewatch.web.views.maps import map_data, truce_and_zones
 
 router = APIRouter()
@@ -140,7 +141,8 @@ async def create_from_report(request: Request) -> Response:
             incident_id = incident.id
     except TrucewatchError as exc:
         return failed(request, exc, f"/reports/{report_id}")
-    return done(request, f"Incident {incident_id} created from report {report_id}.",
+    return done(request, _("Incident %(incident)s created from report %(report)s.") % {
+        "incident": incident_id, "report": report_id},
                 f"/incidents/{incident_id}")
 
 
@@ -164,7 +166,7 @@ async def open_round(request: Request, incident_id: int) -> Response:
             number = rnd.number
     except TrucewatchError as exc:
         return failed(request, exc, here)
-    return done(request, f"Review round {number} opened.", here)
+    return done(request, _("Review round %(number)s opened.") % {"number": number}, here)
 
 
 @router.post("/incidents/{incident_id}/assessments")
@@ -186,8 +188,8 @@ async def assess(request: Request, incident_id: int) -> Response:
             decided = rnd.status == "decided"
     except TrucewatchError as exc:
         return failed(request, exc, here)
-    return done(request, "Assessment filed and signed." + (
-        " Every guarantor has assessed: the round is decided." if decided else ""), here)
+    return done(request, _("Assessment filed and signed. Every guarantor has assessed: the round "
+                            "is decided.") if decided else _("Assessment filed and signed."), here)
 
 
 @router.post("/incidents/{incident_id}/rounds/{round_id}/signatures")
@@ -205,7 +207,7 @@ async def sign_decision(request: Request, incident_id: int, round_id: int) -> Re
                                        keystore=keystore_of(request))
     except TrucewatchError as exc:
         return failed(request, exc, here)
-    return done(request, "Decision signed.", here)
+    return done(request, _("Decision signed."), here)
 
 
 @router.post("/incidents/{incident_id}/publication")
@@ -218,7 +220,7 @@ async def publish(request: Request, incident_id: int) -> Response:
             verification.publish_incident(session, principal=me, incident_id=incident_id)
     except TrucewatchError as exc:
         return failed(request, exc, here)
-    return done(request, f"Incident {incident_id} published.", here)
+    return done(request, _("Incident %(id)s published.") % {"id": incident_id}, here)
 
 
 @router.get("/log/{seq}", response_class=HTMLResponse)
@@ -248,7 +250,7 @@ def _may_read_entry(session: Session, me: Principal, entry: LogEntry) -> bool:
     published incident up to its publication (as on the incident page)."""
     if allowed(me, Action.INCIDENT_READ_UNPUBLISHED):
         return True
-    kind, _, ident = entry.subject.partition(":")
+    kind, _sep, ident = entry.subject.partition(":")
     if kind != "incident" or not ident.isdigit():
         return False
     try:

@@ -33,6 +33,7 @@ from trucewatch.web.context import (
     render,
     store_of,
 )
+from trucewatch.web.i18n import _, ngettext
 
 router = APIRouter()
 PAGE = "/notifications"
@@ -79,13 +80,14 @@ async def notifications_read(request: Request) -> Response:
         if me.is_public:
             return redirect("/sign-in")
         changed = mark_read(session, principal=me, ids=_ids(form.get("id")))
-    return done(request, f"{changed} marked read", PAGE)
+    return done(request, ngettext("%(count)s marked read", "%(count)s marked read", changed)
+                % {"count": changed}, PAGE)
 
 
 @router.post(PAGE + "/areas")
 async def follow(request: Request) -> Response:
     form = await checked_form(request)
-    truce, _, zone = str(form.get("area") or "").partition("|")
+    truce, _sep, zone = str(form.get("area") or "").partition("|")
     try:
         with store_of(request).session() as session:
             me = principal_of(request, session)
@@ -94,7 +96,8 @@ async def follow(request: Request) -> Response:
             follow_area(session, principal=me, truce=truce, zone=zone or None)
     except TrucewatchError as exc:
         return failed(request, exc, PAGE)
-    return done(request, f"Following {truce}{', zone ' + zone if zone else ''}.", PAGE)
+    return done(request, (_("Following %(truce)s, zone %(zone)s.") if zone
+                          else _("Following %(truce)s.")) % {"truce": truce, "zone": zone}, PAGE)
 
 
 @router.post(PAGE + "/areas/{area_id}/remove")
@@ -108,7 +111,7 @@ async def unfollow(request: Request, area_id: int) -> Response:
             unfollow_area(session, principal=me, area_id=area_id)
     except TrucewatchError as exc:
         return failed(request, exc, PAGE)
-    return done(request, f"Area {area_id} no longer followed.", PAGE)
+    return done(request, _("Area %(id)s no longer followed.") % {"id": area_id}, PAGE)
 
 
 @router.post(PAGE + "/channels", response_class=HTMLResponse)
@@ -129,7 +132,8 @@ async def add_channel(request: Request) -> Response:
             add_email(session, principal=me, address=address, events=events)
     except TrucewatchError as exc:
         return failed(request, exc, PAGE)
-    return done(request, f"Notifications will also go to {address}.", PAGE)
+    return done(request, _("Notifications will also go to %(address)s.") % {"address": address},
+                PAGE)
 
 
 @router.post(PAGE + "/channels/{channel_id}/remove")
@@ -143,4 +147,4 @@ async def remove(request: Request, channel_id: int) -> Response:
             remove_channel(session, principal=me, channel_id=channel_id)
     except TrucewatchError as exc:
         return failed(request, exc, PAGE)
-    return done(request, f"Channel {channel_id} removed.", PAGE)
+    return done(request, _("Channel %(id)s removed.") % {"id": channel_id}, PAGE)

@@ -34,6 +34,7 @@ from trucewatch.web.context import (
     store_of,
     web_session,
 )
+from trucewatch.web.i18n import _
 from trucewatch.web.views.maps import map_data, truce_and_zones
 
 router = APIRouter()
@@ -126,8 +127,9 @@ async def file_from_form(request: Request) -> Response:
             return render(request, "report_form.html", {
                 **_form_context(session, values), "error": exc}, principal=me,
                 status_code=exc.http_status)
-    web_session(request).flash("ok", f"Report {filed.id} filed." if filed.created else
-                               f"Report {filed.id} was filed already; nothing new was stored.")
+    web_session(request).flash("ok", (
+        _("Report %(id)s filed.") if filed.created
+        else _("Report %(id)s was filed already; nothing new was stored.")) % {"id": filed.id})
     return redirect(f"/reports/{filed.id}")
 
 

@@ -22,6 +22,8 @@ from trucewatch.web.context import (
     render,
     store_of,
 )
+from trucewatch.web.i18n import _
+from trucewatch.web.words import word
 
 router = APIRouter()
 
@@ -100,7 +102,7 @@ async def create(request: Request) -> Response:
         data["convenors"] = [c.strip() for c in str(form.get("convenors") or "").split(",")
                              if c.strip()]
         row = talks.create_meeting(session, principal=me, data=data)
-        return f"Meeting {row.slug} recorded."
+        return _("Meeting %(slug)s recorded.") % {"slug": row.slug}
     return await _act(request, "/talks", "", action)
 
 
@@ -111,7 +113,7 @@ async def invite(request: Request, slug: str) -> Response:
             form, "capacity", "invitee", "represents", "class_description",
             "class_organisation_type", "class_member_of", "sent_by", "via", "sent_on", "note",
             "source", "quote"))
-        return f"Invitation {row.id} recorded."
+        return _("Invitation %(id)s recorded.") % {"id": row.id}
     return await _act(request, f"/talks/{slug}", "", action)
 
 
@@ -124,7 +126,7 @@ async def reply(request: Request, slug: str) -> Response:
         row = talks.reply(session, principal=me, invitation_id=int(text), data=_fields(
             form, "status", "replied_on", "reason", "replied_by", "reported_by", "source",
             "quote"))
-        return f"Invitation {text}: {row.status.replace('_', ' ')}."
+        return _("Invitation %(id)s: %(status)s.") % {"id": text, "status": word(row.status)}
     return await _act(request, f"/talks/{slug}", "", action)
 
 
@@ -133,7 +135,7 @@ async def attend(request: Request, slug: str) -> Response:
     def action(session: Any, me: Any, form: dict[str, Any]) -> str:
         row = talks.record_attendance(session, principal=me, meeting=slug, data=_fields(
             form, "attendee", "represents", "role", "source", "quote"))
-        return f"{row.actor.name} attended."
+        return _("%(name)s attended.") % {"name": row.actor.name}
     return await _act(request, f"/talks/{slug}", "", action)
 
 
@@ -142,7 +144,7 @@ async def document(request: Request, slug: str) -> Response:
     def action(session: Any, me: Any, form: dict[str, Any]) -> str:
         row = talks.add_document(session, principal=me, slug=slug, data=_fields(
             form, "kind", "title", "summary", "adopted_on", "source", "quote"))
-        return f"Document {row.title!r} recorded."
+        return _("Document “%(title)s” recorded.") % {"title": row.title}
     return await _act(request, f"/talks/{slug}", "", action)
 
 
@@ -150,5 +152,5 @@ async def document(request: Request, slug: str) -> Response:
 async def publish(request: Request, slug: str) -> Response:
     def action(session: Any, me: Any, form: dict[str, Any]) -> str:
         talks.publish_meeting(session, principal=me, slug=slug)
-        return f"Meeting {slug} published."
+        return _("Meeting %(slug)s published.") % {"slug": slug}
     return await _act(request, f"/talks/{slug}", "", action)
