@@ -2,6 +2,7 @@
 
 from trucewatch.actors import models as actors  # noqa: F401
 from trucewatch.auth import models as auth  # noqa: F401
+from trucewatch.correlation import models as correlation  # noqa: F401
 from trucewatch.exchange import models as exchange  # noqa: F401
 from trucewatch.incidents import models as incidents  # noqa: F401
 from trucewatch.ingest import models as ingest  # noqa: F401

@@ -37,6 +37,14 @@ from trucewatch.auth.service import (
     revoke_role,
 )
 from trucewatch.auth.tokens import create_token, list_tokens, revoke_token
+from trucewatch.correlation.queue import (
+    confirm_candidate,
+    list_candidates,
+    reject_candidate,
+    split_incident,
+)
+from trucewatch.correlation.service import correlate_all, match_report
+from trucewatch.correlation.tunings import set_tuning
 from trucewatch.errors import InvalidInput, NotFound, PermissionDenied
 from trucewatch.exchange import acled
 from trucewatch.exchange.importing import import_csv
@@ -498,6 +506,42 @@ def _proposal_decide(w: World, p: Principal, caller: Caller, side: Side) -> list
             get_proposal(w.session, second, principal=p).status == "accepted"]
 
 
+def _correlation_run(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    report = w.report(w.target(caller, side))
+    return [lambda: correlate_all(w.session, actor=p.actor, principal=p),
+            lambda: match_report(w.session, report_id=report, actor=p.actor, principal=p)]
+
+
+def _queued_pair(w: World, org: str) -> tuple[int, int, int]:
+    """Two reports of one day that the truce's tuning queues: (candidate, first, second)."""
+    set_tuning(w.session, truce=w.truce2, values={"link_threshold": 0.99,
+                                                  "review_threshold": 0.5}, actor="test")
+    day = (date(2017, 3, 1) + timedelta(days=next(_n))).isoformat()
+    first = w.report(org, truce=w.truce2, occurred=day)
+    second = w.report(org, truce=w.truce2, occurred=day, narrative=f"Mortars, note {next(_n)}.")
+    correlate_all(w.session, actor="test")
+    candidate = next(c for c in list_candidates(w.session, limit=10_000)
+                     if {first, second} == {c.report_a_id, c.report_b_id})
+    return candidate.id, first, second
+
+
+def _correlation_review(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    org = w.target(caller, side)
+    confirm, _, _ = _queued_pair(w, org)
+    reject, first, second = _queued_pair(w, org)
+    incident = create_incident(w.session, data={"reports": [first, second]}, actor="test").id
+    return [
+        lambda: list_candidates(w.session, principal=p),
+        lambda: confirm_candidate(w.session, candidate_id=confirm, actor=p.actor, principal=p),
+        lambda: reject_candidate(w.session, candidate_id=reject, actor=p.actor, reason="two",
+                                 principal=p),
+        lambda: split_incident(w.session, incident_id=incident, report_ids=[second],
+                               actor=p.actor, reason="two events", principal=p),
+        lambda: set_tuning(w.session, truce=w.truce2, values={"time": 0.3}, actor=p.actor,
+                           principal=p),
+    ]
+
+
 TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "report.file": _report_file,
     "report.read_unpublished": _report_read_unpublished,
@@ -525,6 +569,8 @@ TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "exchange.import": _exchange_import,
     "ingest.run": _ingest,
     "proposal.decide": _proposal_decide,
+    "correlation.run": _correlation_run,
+    "correlation.review": _correlation_review,
 }
 
 

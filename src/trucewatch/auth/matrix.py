@@ -125,6 +125,11 @@ ROWS: tuple[Row, ...] = (
         "a proposal naming another organisation",
         "ingest.acceptance.accept_proposal, reject_proposal (accepting also needs the rule of "
         "the record it makes)"),
+    Row("correlation.run", (Action.CORRELATION_RUN,), _FILED_OWN, _FILED_OTHER,
+        "correlation.service.correlate_all, match_report"),
+    Row("correlation.review", (Action.CORRELATION_REVIEW,), _FILED_OWN, _FILED_OTHER,
+        "correlation.queue.list_candidates, confirm_candidate, reject_candidate, "
+        "split_incident; correlation.tunings.set_tuning"),
 )
 
 # An organisation id for "own" and one for "other", to compute the cells of the written matrix.

@@ -45,6 +45,8 @@ class Action(StrEnum):
     INGEST = "ingest.run"  # analyse texts and read the proposals made from them
     PROPOSAL_DECIDE = "proposal.decide"
     EXCHANGE_IMPORT = "exchange.import"  # bulk import of event files (ACLED, UCDP GED)
+    CORRELATION_RUN = "correlation.run"  # score reports into incidents (a pass, or one report)
+    CORRELATION_REVIEW = "correlation.review"  # the queue: confirm, reject; split; tuning
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,17 @@ RULES: dict[Action, Rule] = {
     Action.EXCHANGE_IMPORT: _r({C, A}, Scope.ANY, True,
                                "event datasets are imported centrally, in the name of the "
                                "organisation that published them"),
+    Action.CORRELATION_RUN: _r({G, C}, Scope.ANY, True,
+                               "a pass links only what scores above the truce's threshold; "
+                               "the links are made as system:correlation"),
+    Action.CORRELATION_REVIEW: _r({G}, Scope.ANY, True,
+                                  "which reports are one event is the guarantors' triage"),
+}
+
+# System principals (no user, not the operator) and the only actions each may do: the
+# correlation service links reports into incidents and can do nothing else.
+SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
+    "system:correlation": frozenset({Action.INCIDENT_TRIAGE}),
 }
 
 
@@ -115,6 +128,8 @@ def allowed(principal: Principal, action: Action, *, organisation_id: int | None
     rule = RULES[action]
     if principal.is_operator:
         return rule.operator
+    if principal.user_id is None and principal.actor in SYSTEM_GRANTS:
+        return action in SYSTEM_GRANTS[principal.actor]
     if not (principal.roles & rule.roles):
         return False
     if rule.scope is Scope.ANY:

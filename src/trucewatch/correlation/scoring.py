@@ -1,0 +1,138 @@
+"""Score pairs of reports, in bulk: one similarity in [0, 1] per component and their weighted mean.
+
+Each component is compared only as far as both reports know it. A component one report
+lacks counts as 0.5 (no evidence either way); a coarse precision (a month, a region)
+counts partly as unknown, by the factor in ``TIME_KNOWN`` / ``GEO_KNOWN``. docs/correlation.md
+gives the formulas; :func:`reasons` puts one pair's components into words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from trucewatch.correlation.features import GEO_PRECISIONS, TIME_PRECISIONS, Features
+from trucewatch.correlation.tuning import COMPONENTS, Tuning
+
+HOUR = 3600.0
+DAY = 86400.0
+# Slack added on each side of a report's interval, by its time precision (exact, day, week,
+# month): clocks, time zones and "last night" make a day's report stray a little.
+TIME_SLACK = np.array([3 * HOUR, 12 * HOUR, DAY, 2 * DAY])
+# How much a time match at this precision (the coarser of the pair) is worth.
+TIME_KNOWN = np.array([1.0, 1.0, 0.5, 0.25])
+# Radius in km within which a point of this precision may lie from the event.
+GEO_RADIUS_KM = np.array([1.0, 5.0, 25.0, 100.0])
+GEO_KNOWN = np.array([1.0, 1.0, 0.6, 0.3])
+PLACE_NAME_KNOWN = 0.6  # a shared place name without points: towns share names
+EARTH_KM = 6371.0
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass
+class PairScores:
+    score: F64  # the weighted mean, one per pair
+    parts: F64  # (pairs, len(COMPONENTS)): each component's similarity, 0.5 when unknown
+    gap_hours: F64  # time between the slackened intervals, 0 when they overlap
+    distance_km: F64  # NaN when either has no point
+
+
+def _unknown(known: F64, similarity: F64) -> F64:
+    """Blend a similarity with 0.5 by how much of it is known."""
+    return known * similarity + (1.0 - known) * 0.5
+
+
+def _time(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
+    pa, pb = a.tprec[ia], b.tprec[ib]
+    start_a, end_a = a.start[ia] - TIME_SLACK[pa], a.end[ia] + TIME_SLACK[pa]
+    start_b, end_b = b.start[ib] - TIME_SLACK[pb], b.end[ib] + TIME_SLACK[pb]
+    gap = np.maximum(0.0, np.maximum(start_a, start_b) - np.minimum(end_a, end_b))
+    similarity = np.exp(-gap / DAY)
+    return _unknown(TIME_KNOWN[np.maximum(pa, pb)], similarity), gap / HOUR
+
+
+def _distance_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+
+
+def _place(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
+    ga, gb = a.gprec[ia], b.gprec[ib]
+    points = (ga >= 0) & (gb >= 0)
+    distance = _distance_km(a.lat[ia], a.lon[ia], b.lat[ib], b.lon[ib])
+    tolerance = GEO_RADIUS_KM[np.maximum(ga, 0)] + GEO_RADIUS_KM[np.maximum(gb, 0)]
+    near = np.exp(-np.maximum(0.0, distance - tolerance) / tolerance)
+    by_point = _unknown(GEO_KNOWN[np.maximum(np.maximum(ga, gb), 0)], np.nan_to_num(near))
+    pa, pb = a.place[ia], b.place[ib]
+    named = (pa != 0) & (pb != 0)
+    by_name = _unknown(np.full(len(ia), PLACE_NAME_KNOWN), (pa == pb).astype(np.float64))
+    # Points decide when both have one; else the names, when both have one; else unknown.
+    similarity = np.where(points, by_point, np.where(named, by_name, 0.5))
+    return similarity, np.where(points, distance, np.nan)
+
+
+def _same(x: I64, y: I64) -> F64:
+    known = (x >= 0) & (y >= 0)
+    return np.where(known, (x == y).astype(np.float64), 0.5)
+
+
+def _casualties(a: Features, ia: I64, b: Features, ib: I64) -> F64:
+    """Killed ranges that overlap (each widened by a fifth and one) agree; else their ratio."""
+    lo_a, hi_a, lo_b, hi_b = a.killed_low[ia], a.killed_high[ia], b.killed_low[ib], b.killed_high[ib]
+    known = ~(np.isnan(lo_a) | np.isnan(lo_b))
+    overlap = (lo_a * 0.8 - 1 <= hi_b * 1.25 + 1) & (lo_b * 0.8 - 1 <= hi_a * 1.25 + 1)
+    mid_a, mid_b = (lo_a + hi_a) / 2 + 1, (lo_b + hi_b) / 2 + 1
+    with np.errstate(invalid="ignore"):
+        ratio = np.minimum(mid_a, mid_b) / np.maximum(mid_a, mid_b)
+    return np.where(known, np.where(overlap, 1.0, np.nan_to_num(ratio) * 0.5), 0.5)
+
+
+def _narrative(a: Features, ia: I64, b: Features, ib: I64) -> F64:
+    known = a.has_text[ia] & b.has_text[ib]
+    agree = (a.signature[ia] == b.signature[ib]).mean(axis=1) if len(ia) else np.zeros(0)
+    # Minhash agreement estimates word Jaccard; reports of one event in different words rarely
+    # pass 0.5, so the scale doubles it.
+    return np.where(known, np.minimum(1.0, 2.0 * agree), 0.5)
+
+
+def score_pairs(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> PairScores:
+    """Score the pairs (a[ia[k]], b[ib[k]]); ``a`` and ``b`` may be the same table."""
+    time, gap = _time(a, ia, b, ib)
+    place, distance = _place(a, ia, b, ib)
+    category = np.where(a.category[ia] == b.category[ib], 1.0,
+                        np.where(a.group[ia] == b.group[ib], 0.5, 0.0))
+    parts = np.column_stack([
+        time, place, category,
+        _same(a.alleged[ia], b.alleged[ib]), _same(a.affected[ia], b.affected[ib]),
+        _casualties(a, ia, b, ib), _narrative(a, ia, b, ib),
+    ]) if len(ia) else np.zeros((0, len(COMPONENTS)))
+    weights = np.array(tuning.weights())
+    score = parts @ weights / weights.sum()
+    return PairScores(score=score, parts=parts, gap_hours=gap, distance_km=distance)
+
+
+def reasons(scores: PairScores, k: int) -> dict[str, object]:
+    """The reasons for pair ``k``: each component's similarity and what it measured."""
+    parts = {name: round(float(scores.parts[k, c]), 3) for c, name in enumerate(COMPONENTS)}
+    measured: dict[str, object] = {"gap_hours": round(float(scores.gap_hours[k]), 2)}
+    if not np.isnan(scores.distance_km[k]):
+        measured["distance_km"] = round(float(scores.distance_km[k]), 2)
+    return {"score": round(float(scores.score[k]), 4), "components": parts, **measured}
+
+
+def describe(reason: dict[str, object]) -> str:
+    """One line for a link's reason in the log: 'score 0.91: time 1.0, place 0.98, …'."""
+    parts = reason["components"]
+    assert isinstance(parts, dict)
+    text = ", ".join(f"{name} {value}" for name, value in parts.items())
+    extra = [f"{key} {reason[key]}" for key in ("gap_hours", "distance_km") if key in reason]
+    return f"correlation score {reason['score']}: {text} ({', '.join(extra)})"
+
+
+__all__ = ["GEO_PRECISIONS", "TIME_PRECISIONS", "PairScores", "reasons", "score_pairs"]

@@ -1,0 +1,155 @@
+"""Correlate the store: every report against every other (a pass), or one new report.
+
+Pairs above a truce's link threshold are linked into one incident through the incidents
+service, acting as :data:`SYSTEM` (which the access rules allow triage and nothing else);
+pairs between the thresholds go to the queue (``correlation_candidates``) for an officer.
+Every pair written is a log entry. A pair already decided is never scored into a new
+decision, so an officer's unlink or reject is not undone by the next pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
+from trucewatch.correlation import records as store_records
+from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candidates_of
+from trucewatch.correlation.clustering import decide
+from trucewatch.correlation.features import Features, ReportRecord, build
+from trucewatch.correlation.linking import SYSTEM, join
+from trucewatch.correlation.models import CandidateLink
+from trucewatch.correlation.scoring import PairScores, describe, reasons, score_pairs
+from trucewatch.correlation.tuning import Tuning
+from trucewatch.correlation.tunings import tunings_for
+from trucewatch.log import service as log
+from trucewatch.reports.models import Report
+from trucewatch.reports.reading import get_report
+
+
+@dataclass
+class Outcome:
+    """What a pass or a match did: pairs scored, linked, queued, and the incidents touched."""
+
+    scored: int = 0
+    linked: list[tuple[int, int]] = field(default_factory=list)
+    queued: list[tuple[int, int]] = field(default_factory=list)
+    incidents: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"scored": self.scored, "linked": [list(p) for p in self.linked],
+                "queued": [list(p) for p in self.queued], "incidents": sorted(self.incidents)}
+
+
+def correlate_all(session: Session, *, actor: str, principal: Principal | None = None,
+                  truce_id: int | None = None) -> Outcome:
+    """Score every pair of stored reports that share a block and act on the decisions."""
+    if principal is not None:
+        require(principal, Action.CORRELATION_RUN)
+    log.lock(session)
+    where = Report.truce_id == truce_id if truce_id is not None else None
+    rows = store_records.records(session, where)
+    f = build(rows)
+    i, j = candidate_pairs(f)
+    return _act(session, f, i, f, j, truces=_truces(session, f), actor=actor)
+
+
+def match_report(session: Session, *, report_id: int, actor: str = SYSTEM.actor,
+                 principal: Principal | None = None) -> Outcome:
+    """Match one report, just filed, against the reports stored around it in time and space.
+
+    Called right after a filing commits (the API, the CLI and the web page do, and
+    ``trucewatch correlate run --report``), without rescanning the store: only the reports
+    that :func:`records.around` reads through the indexes are blocked and scored."""
+    if principal is not None:
+        require(principal, Action.CORRELATION_RUN)
+    log.lock(session)
+    get_report(session, report_id)
+    new = store_records.records(session, Report.id == report_id)
+    nearby = store_records.records(session, store_records.around(new[0]))
+    return match_records(session, new, nearby, actor=actor)
+
+
+def match_records(session: Session, new: Sequence[ReportRecord],
+                  stored: Sequence[ReportRecord], *, actor: str) -> Outcome:
+    orgs: dict[str, int] = {}
+    q, s = build(new, organisations=orgs), build(stored, organisations=orgs)
+    if len(s) == 0:
+        return Outcome()
+    qi, sj = candidates_of(BlockIndex(s), q)
+    return _act(session, q, qi, s, sj, truces=_truces(session, q), actor=actor)
+
+
+def _truces(session: Session, f: Features) -> list[int | None]:
+    ids = f.ids.tolist()
+    found = dict(session.execute(select(Report.id, Report.truce_id).where(Report.id.in_(ids))).all()
+                 ) if len(ids) < 30_000 else dict(session.execute(
+                     select(Report.id, Report.truce_id)).all())
+    return [found.get(i) for i in ids]
+
+
+def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndarray, *,
+         truces: list[int | None], actor: str) -> Outcome:
+    tunings = tunings_for(session, set(truces))
+    base = score_pairs(a, ia, b, ib, next(iter(tunings.values())))
+    pair_truce = [truces[k] for k in ia.tolist()]
+    weights = np.array([tunings[t].weights() for t in pair_truce],
+                       dtype=np.float64).reshape(len(ia), base.parts.shape[1])
+    score = (base.parts * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-12)
+    scores = PairScores(score=score, parts=base.parts, gap_hours=base.gap_hours,
+                        distance_km=base.distance_km)
+    outcome = Outcome(scored=len(ia))
+    left, right = a.ids[ia], b.ids[ib]
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    wanted = [k for k in np.argsort(-score, kind="stable").tolist()
+              if decide(float(score[k]), tunings[pair_truce[k]]) is not None]
+    decided = _decided(session, [(int(lo[k]), int(hi[k])) for k in wanted])
+    for k in wanted:
+        pair = (int(lo[k]), int(hi[k]))
+        if pair in decided:
+            continue
+        decided.add(pair)
+        tuning: Tuning = tunings[pair_truce[k]]
+        reason = reasons(scores, k)
+        verdict = decide(float(score[k]), tuning)
+        incident = join(session, *pair, actor=SYSTEM.actor, principal=SYSTEM,
+                        reason=describe(reason)) if verdict == "link" else None
+        status = "linked" if incident is not None else "pending"
+        _record(session, pair, truce=pair_truce[k], reason=reason, status=status,
+                incident=incident, actor=SYSTEM.actor if status == "linked" else actor)
+        (outcome.linked if status == "linked" else outcome.queued).append(pair)
+        if incident is not None:
+            outcome.incidents.add(incident)
+    return outcome
+
+
+def _decided(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for begin in range(0, len(pairs), 500):
+        chunk = pairs[begin:begin + 500]
+        found |= {(a, b) for a, b in session.execute(
+            select(CandidateLink.report_a_id, CandidateLink.report_b_id).where(
+                tuple_(CandidateLink.report_a_id, CandidateLink.report_b_id).in_(chunk)))}
+    return found
+
+
+def _record(session: Session, pair: tuple[int, int], *, truce: int | None,
+            reason: dict[str, object], status: str, incident: int | None, actor: str) -> None:
+    row = CandidateLink(report_a_id=pair[0], report_b_id=pair[1], truce_id=truce,
+                        score=float(reason["score"]),  # type: ignore[arg-type]
+                        reasons=reason, status=status, created_by=actor, incident_id=incident)
+    session.add(row)
+    session.flush()
+    payload = {"candidate": row.id, "reports": list(pair), "score": row.score,
+               "reasons": reason, "incident": incident}
+    if status == "linked":
+        log.append(session, kind="correlation.pair_linked", subject=f"candidate:{row.id}",
+                   actor=actor, payload=payload)
+    else:
+        log.append(session, kind="correlation.pair_queued", subject=f"candidate:{row.id}",
+                   actor=actor, payload=payload)
