@@ -142,7 +142,7 @@ def _places(sentence: Sentence, gazetteer: Gazetteer, countries: tuple[str, ...]
                 and label not in ("GPE", "LOC"):
             continue
         if resolution.place is not None and resolution.place.source == "geonames" and \
-                label not in PLACE_LABELS and span[0].ent_id_ == "":
+                label not in PLACE_LABELS and span[0].ent_id_ == "" and doc.has_annotation("TAG"):
             continue  # an organisation's name that happens to be a town somewhere
         found.append(PlaceMention(sentence, sentence.offset(span.start_char),
                                   sentence.offset(span.end_char), resolution, span.root))

@@ -225,7 +225,9 @@ def classify(token: Token) -> EventType | None:
             return None  # "agreed to establish": one agreement
         return TYPES[kind]
     if token.pos_ == "NOUN":
-        kind = NOUNS.get(lemma) or NOUNS.get(token.lower_)
+        compounds = [c.lower_ for c in token.children if c.dep_ == "compound"]
+        kind = (NOUNS.get(f"{compounds[-1]} {lemma}") if compounds else None) or \
+            NOUNS.get(lemma) or NOUNS.get(token.lower_)
         if kind in ("talks_held", "ceasefire", "violate_ceasefire"):
             return None  # nouns of talks and truces are the subject of other events
         return TYPES[kind] if kind else None
@@ -337,6 +339,10 @@ def _fill_noun(event: Event, resolver: Resolver) -> None:
     else:
         event.targets = [p for t in _preposition_objects(token, ("on", "against", "to", "in"))
                          for p in resolver.participants(t, sentence) if p.mention is not None]
+        if token.dep_ in ("nsubj", "nsubjpass") and verb.pos_ == "VERB":
+            # "an air strike hit X": the verb says what the event struck
+            event.targets += [p for c in verb.children if c.dep_ == "dobj"
+                              for p in resolver.participants(c, sentence) if p.mention is not None]
     event.confidence = 0.7 if event.targets else 0.5
 
 

@@ -202,6 +202,11 @@ def _link(m: Mention, registry: Registry, gazetteer: Gazetteer) -> bool:
         matches = registry.by_surname.get(folded, [])
         if len(matches) == 1:
             return _known(m, matches[0], "surname", 0.75)
+    if not m.span.doc.has_annotation("TAG"):
+        # Without a model a capitalised run is only a guess: a known town is a place.
+        guess = gazetteer.resolve(m.text).place
+        if guess is not None and guess.source != "country":
+            return False
     kind = "person" if m.label == "PERSON" else "organisation"
     country = None
     org_type: str | None = None

@@ -55,7 +55,7 @@ def import_places(session: Session, *, principal: Principal, content: bytes,
                                    longitude=lon, country=country, source=source[:300],
                                    imported_by=principal.actor))
     session.flush()
-    log.append(session, kind="gazetteer.imported", subject=f"gazetteer:{source[:200]}",
+    log.append(session, kind="gazetteer.imported", subject=f"gazetteer:{source[:60]}",
                actor=principal.actor, payload={"source": source, "places": len(rows)})
     return len(rows)
 

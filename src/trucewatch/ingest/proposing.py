@@ -127,7 +127,10 @@ def _affiliations(analysis: Analysis, registry: Registry) -> list[Proposal]:
 
 
 def _in_subtree(event: Event, items: list[DateMention] | list[PlaceMention]) -> list[Any]:
-    tokens = {t.i for t in event.trigger.subtree}
+    trigger = event.trigger
+    if trigger.pos_ == "NOUN" and trigger.dep_ in ("nsubj", "nsubjpass", "dobj"):
+        trigger = trigger.head  # "an air strike hit Zone A on Tuesday": the verb's clause
+    tokens = {t.i for t in trigger.subtree}
     subject = [c for c in event.trigger.children if c.dep_ in ("nsubj", "nsubjpass")]
     for s in subject:
         tokens |= {t.i for t in s.subtree}
