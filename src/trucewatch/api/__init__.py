@@ -16,7 +16,10 @@ from trucewatch import __version__
 from trucewatch.api import (
     actors,
     bulk,
+    correlation,
+    exchange,
     incidents,
+    ingest,
     limits,
     log,
     notifications,
@@ -40,7 +43,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications, bulk):
+               notifications, bulk, exchange, correlation, ingest):
     router.include_router(module.router)
 
 

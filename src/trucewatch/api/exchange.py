@@ -1,0 +1,95 @@
+"""Exchange: streamed exports of reports and incidents, and event-file imports (upload).
+
+An export is checked first (a bad argument is a 422 problem), then streamed from a
+session of its own, one page at a time, as the caller may read it. An import is a
+multipart upload (spooled to disk, read row by row); the request is its transaction,
+so a file with a bad row stores nothing unless ``skip_bad`` is set.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from trucewatch.api.deps import PrincipalDep, SessionDep, SettingsDep
+from trucewatch.api.problems import COMMON
+from trucewatch.auth.principal import Principal
+from trucewatch.exchange.exporting import MEDIA_TYPES, SUFFIXES, ExportFilter, check_export, export
+from trucewatch.exchange.importing import import_csv
+from trucewatch.reports.service import Limits
+from trucewatch.storage import Store
+
+router = APIRouter(tags=["exchange"], responses=COMMON)
+
+ExportFormat = Literal["acled", "csv", "geojson", "jsonl"]
+Subject = Literal["reports", "incidents"]
+
+
+class RowProblemOut(BaseModel):
+    line: int
+    field: str | None
+    message: str
+
+
+class ImportOut(BaseModel):
+    format: str
+    rows: int
+    filed: int
+    existing: int
+    rejected: int
+    problems: list[RowProblemOut]
+    rejected_csv: str | None = None  # with skip_bad: the rejected rows, with line and error
+
+
+@router.get("/exports/{subject}", response_class=StreamingResponse, responses={
+    200: {"description": "The export, streamed",
+          "content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}})
+def export_(request: Request, subject: Subject, who: PrincipalDep,
+            format: Annotated[ExportFormat, Query(description="acled (reports only), csv, "
+                                                  "geojson or jsonl")] = "jsonl",
+            occurred_from: Annotated[str | None, Query(alias="from")] = None,
+            occurred_to: Annotated[str | None, Query(alias="to")] = None,
+            truce: str | None = None) -> StreamingResponse:
+    """Reports or incidents as the caller may read them (the public: published material),
+    streamed whatever their number; never a confidential source."""
+    filters = ExportFilter(occurred_from=occurred_from, occurred_to=occurred_to, truce=truce)
+    check_export(subject, format, filters)
+    chunks = _stream(request.app.state.store, subject, format, who, filters)
+    name = f"{subject}{SUFFIXES[format]}"
+    return StreamingResponse(chunks, media_type=MEDIA_TYPES[format],
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _stream(store: Store, subject: str, format: str, who: Principal,
+            filters: ExportFilter) -> Iterator[str]:
+    """The export read in a session of its own: it outlives the request's dependencies."""
+    with store.session() as session:
+        yield from export(session, subject=subject, format=format, principal=who,
+                          filters=filters)
+
+
+@router.post("/imports/{format}", response_model=ImportOut)
+def import_(format: Literal["acled", "ucdp"], session: SessionDep, who: PrincipalDep,
+            settings: SettingsDep, file: Annotated[UploadFile, File(description="The CSV file")],
+            organisation: str | None = None, truce: str | None = None,
+            source_kind: str = "monitor", skip_bad: bool = False) -> dict[str, Any]:
+    """Import an ACLED or UCDP GED CSV file (``exchange.import``: coordinators and
+    administrators). A bad row stores nothing unless ``skip_bad``; lines are named."""
+    rejected = io.StringIO() if skip_bad else None
+    stream = io.TextIOWrapper(file.file, encoding="utf-8-sig", newline="")
+    limits = Limits(max_attachment_bytes=settings.max_attachment_bytes,
+                    max_narrative_chars=settings.max_narrative_chars)
+    result = import_csv(session, format=format, stream=stream, actor=who.actor,
+                        organisation=organisation, principal=who, truce=truce,
+                        source_kind=source_kind, skip_bad=skip_bad, rejected=rejected,
+                        limits=limits)
+    stream.detach()
+    out = result.as_dict()
+    out["rejected_csv"] = rejected.getvalue() if rejected is not None and result.rejected else None
+    return out
+
