@@ -16,10 +16,8 @@ from trucewatch import __version__
 from trucewatch.api import (
     actors,
     bulk,
-    correlation,
     exchange,
     incidents,
-    ingest,
     limits,
     log,
     notifications,
@@ -43,7 +41,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications, bulk, exchange, correlation, ingest):
+               notifications, bulk, exchange):
     router.include_router(module.router)
 
 
