@@ -24,7 +24,10 @@ from trucewatch.web.i18n import _
 from trucewatch.web.words import word
 
 router = APIRouter()
-FOR_ADMINISTRATORS = PermissionDenied("this page is for administrators", field="principal")
+
+
+def _for_administrators() -> PermissionDenied:
+    return PermissionDenied(_("this page is for administrators"), field="principal")
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -34,7 +37,7 @@ def users_page(request: Request) -> Response:
         if me.is_public:
             return redirect("/sign-in")
         if not allowed(me, Action.USER_MANAGE):
-            return error_page(request, FOR_ADMINISTRATORS, me)
+            return error_page(request, _for_administrators(), me)
         users = [user_view(u) for u in list_users(session, principal=me)]
         return render(request, "users.html", {"users": users, "roles": list(Role)},
                       principal=me)
@@ -61,6 +64,6 @@ def keys_page(request: Request) -> Response:
         if me.is_public:
             return redirect("/sign-in")
         if not allowed(me, Action.KEY_MANAGE):
-            return error_page(request, FOR_ADMINISTRATORS, me)
+            return error_page(request, _for_administrators(), me)
         keys = [key_view(k) for k in all_keys(session)]
         return render(request, "keys.html", {"keys": keys}, principal=me)

@@ -41,7 +41,8 @@ def bulk_form(request: Request, action: str = "publish", ids: str = "") -> Respo
     choices = _choices(me)
     if not choices:
         return error_page(request, PermissionDenied(
-            "bulk actions are for guarantor officers and the coordinator", field="principal"), me)
+            _("bulk actions are for guarantor officers and the coordinator"), field="principal"),
+            me)
     return render(request, "bulk.html", {
         "choices": choices, "action": _known(action, choices), "ids": " ".join(parse_id_list(ids)),
         "form": {}, "max_items": MAX_ITEMS, "results": None}, principal=me)

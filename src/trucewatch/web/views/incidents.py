@@ -36,6 +36,7 @@ from trucewatch.web.context import (
 )
 from trucewatch.web.i18n import _
 from trucewatch.web.views.maps import map_data, truce_and_zones
+from trucewatch.web.words import word
 
 router = APIRouter()
 
@@ -56,23 +57,30 @@ def _history(session: Session, incident_id: int, me: Principal,
 
 def _summary(kind: str, p: dict[str, Any]) -> str:
     if kind == "incident.status_changed":
-        return f"{p.get('from')} → {p.get('to')}" + (f": {p['reason']}" if p.get("reason") else "")
+        moved = f"{word(p.get('from'))} → {word(p.get('to'))}"
+        return moved + (f": {p['reason']}" if p.get("reason") else "")
     if kind == "incident.report_linked":
-        return f"report {p.get('report')} linked"
+        return _("report %(report)s linked") % {"report": p.get("report")}
     if kind == "incident.report_unlinked":
-        return f"report {p.get('report')} unlinked: {p.get('reason', '')}"
+        return _("report %(report)s unlinked: %(reason)s") % {"report": p.get("report"),
+                                                             "reason": p.get("reason", "")}
     if kind == "round.opened":
-        return f"round {p.get('round')} opened, deadline {str(p.get('deadline'))[:16]}"
+        return _("round %(round)s opened, deadline %(deadline)s") % {
+            "round": p.get("round"), "deadline": str(p.get("deadline"))[:16]}
     if kind == "round.decided":
-        return f"round {p.get('round')} decided: {p.get('decision')}"
+        return _("round %(round)s decided: %(decision)s") % {"round": p.get("round"),
+                                                            "decision": word(p.get("decision"))}
     if kind == "assessment.filed":
         body = json.loads(p.get("signed_body") or "{}")
-        return (f"{body.get('guarantor')} assessed round {body.get('round')}: "
-                f"{body.get('finding')} ({body.get('confidence')})")
+        return _("%(guarantor)s assessed round %(round)s: %(finding)s (%(confidence)s)") % {
+            "guarantor": body.get("guarantor"), "round": body.get("round"),
+            "finding": word(body.get("finding")), "confidence": word(body.get("confidence"))}
     if kind == "decision.signed":
-        return f"{p.get('guarantor')} signed the decision of round {p.get('round')}"
+        return _("%(guarantor)s signed the decision of round %(round)s") % {
+            "guarantor": p.get("guarantor"), "round": p.get("round")}
     if kind == "incident.published":
-        return f"published: {p.get('decision')} (round {p.get('round')})"
+        return _("published: %(decision)s (round %(round)s)") % {
+            "decision": word(p.get("decision")), "round": p.get("round")}
     if kind == "incident.created":
         return str(p.get("title", ""))
     return ""

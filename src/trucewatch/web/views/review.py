@@ -18,6 +18,7 @@ from trucewatch.verification.models import ReviewRound
 from trucewatch.verification.publication import DECIDED
 from trucewatch.verification.seats import slugs
 from trucewatch.web.context import error_page, principal_of, redirect, render, store_of
+from trucewatch.web.i18n import _
 
 router = APIRouter()
 
@@ -30,7 +31,7 @@ def review_queue(request: Request) -> Response:
             return redirect("/sign-in")
         if not allowed(me, Action.INCIDENT_READ_UNPUBLISHED):
             return error_page(request, PermissionDenied(
-                "the review queue is for guarantor officers and the coordinator",
+                _("the review queue is for guarantor officers and the coordinator"),
                 field="principal"), me)
         now = utcnow()
         rows = session.execute(
