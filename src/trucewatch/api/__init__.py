@@ -18,6 +18,7 @@ from trucewatch.api import (
     bulk,
     exchange,
     incidents,
+    ingest,
     limits,
     log,
     notifications,
@@ -41,7 +42,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications, bulk, exchange):
+               notifications, bulk, exchange, ingest):
     router.include_router(module.router)
 
 
