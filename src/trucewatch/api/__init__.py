@@ -16,9 +16,9 @@ from trucewatch import __version__
 from trucewatch.api import (
     actors,
     bulk,
+    correlation,
     exchange,
     incidents,
-    ingest,
     limits,
     log,
     notifications,
@@ -42,7 +42,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications, bulk, exchange, ingest):
+               notifications, bulk, exchange, correlation):
     router.include_router(module.router)
 
 

@@ -10,6 +10,7 @@ from trucewatch.cli import (
     actors,
     basemap,
     bulk,
+    correlation,
     exchange,
     incidents,
     ingest,
@@ -68,6 +69,7 @@ cli.add_typer(notify.app, name="notify")
 ingest.register(cli)
 cli.add_typer(exchange.imports, name="import")
 cli.add_typer(exchange.exports, name="export")
+cli.add_typer(correlation.app, name="correlate")
 
 
 def app(argv: list[str] | None = None) -> None:
