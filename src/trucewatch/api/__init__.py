@@ -19,6 +19,7 @@ from trucewatch.api import (
     correlation,
     exchange,
     incidents,
+    ingest,
     limits,
     log,
     notifications,
@@ -42,7 +43,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications, bulk, exchange, correlation):
+               notifications, bulk, exchange, correlation, ingest):
     router.include_router(module.router)
 
 
