@@ -15,6 +15,7 @@ from pathlib import Path
 
 from babel.support import Translations
 from jinja2 import Environment
+from markupsafe import Markup
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -44,6 +45,19 @@ def current() -> str:
 
 def direction(code: str) -> str:
     return "rtl" if code in RIGHT_TO_LEFT else "ltr"
+
+
+def isolate(value: object) -> object:
+    """A date or code kept left to right inside a right-to-left sentence (else unchanged)."""
+    if direction(current()) != "rtl":
+        return value
+    return Markup('<bdi dir="ltr">%s</bdi>') % (value,)
+
+
+def isolate_text(value: object) -> str:
+    """As ``isolate`` for plain text (log summaries, messages): Unicode's isolate marks."""
+    text = str(value)
+    return f"\u2066{text}\u2069" if direction(current()) == "rtl" else text
 
 
 def gettext(message: str) -> str:
@@ -89,3 +103,4 @@ def install(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["ltr"] = isolate

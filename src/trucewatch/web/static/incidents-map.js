@@ -121,6 +121,8 @@
       clearTimeout(timer);
       timer = setTimeout(function () { changed(day()); }, 150);
     });
-    return function (total) { count.textContent = total + " incidents on the map up to " + day(); };
+    // The sentence in the page's language (map.html), English if it is missing.
+    var text = count.dataset.text || "{count} incidents on the map up to {day}";
+    return function (total) { count.textContent = text.replace("{count}", total).replace("{day}", day()); };
   }
 })();

@@ -34,7 +34,7 @@ from trucewatch.web.context import (
     render,
     store_of,
 )
-from trucewatch.web.i18n import _
+from trucewatch.web.i18n import _, isolate_text
 from trucewatch.web.views.maps import map_data, truce_and_zones
 from trucewatch.web.words import word
 
@@ -66,7 +66,7 @@ def _summary(kind: str, p: dict[str, Any]) -> str:
                                                              "reason": p.get("reason", "")}
     if kind == "round.opened":
         return _("round %(round)s opened, deadline %(deadline)s") % {
-            "round": p.get("round"), "deadline": str(p.get("deadline"))[:16]}
+            "round": p.get("round"), "deadline": isolate_text(str(p.get("deadline"))[:16])}
     if kind == "round.decided":
         return _("round %(round)s decided: %(decision)s") % {"round": p.get("round"),
                                                             "decision": word(p.get("decision"))}
