@@ -24,7 +24,7 @@ from trucewatch.exchange.exporting import (
 )
 from trucewatch.incidents.listing import IncidentFilter, list_incidents
 from trucewatch.reports.reading import ReportFilter, incident_of, list_reports, report_view
-from trucewatch.reports.service import file_report
+from trucewatch.reports.service import file_report, file_reports
 from trucewatch.storage import Store
 
 SECRET = "Resident Q. Confidential-7731"
@@ -134,3 +134,19 @@ def test_bad_arguments_are_refused_before_anything_is_written(
     with demo_store.session() as session, pytest.raises(InvalidInput) as caught:
         export(session, subject=subject, format=fmt, principal=None, filters=filters)
     assert caught.value.field == field
+
+
+def test_an_export_reads_one_page_at_a_time(store: Store) -> None:
+    with store.session() as session:
+        org = factories.organisation(session)
+        file_reports(session, submissions=[factories.report() for _ in range(25)],
+                     organisation=org, actor="test")
+    with store.session() as session:
+        chunks = export(session, subject="reports", format="csv", principal=None, page=10)
+        header = next(chunks)
+        assert header.startswith("id,truce,filed_by")
+        pages = list(chunks)
+        assert [page.count("\r\n") for page in pages] == [10, 10, 5]
+        jsonl = list(export(session, subject="reports", format="jsonl", principal=None,
+                            page=10))
+        assert [chunk.count("\n") for chunk in jsonl] == [10, 10, 5]
