@@ -1,11 +1,14 @@
 """Which pairs are worth scoring: reports that share a block of time and space.
 
-A report is indexed under one key per way it can be found: its point's grid cell, at a
-cell size set by its place precision, and its place name's skeleton; each with its time
-bucket (a day, a week or a month, by its time precision). A query asks the four cells
-nearest its point at every cell size, its place name, and every bucket its interval
-(plus slack) touches, at every bucket size. Keys are sorted once (n log n) and queried by
-binary search, so the work grows with n log n and the pairs that share a block, not n².
+A report is indexed under one key per way it can be found: its point's grid cell at the
+level its place precision sets (and, as a "shadow", in the cells of every coarser level),
+and its place name's skeleton; each with its time bucket (a day, a week or a month, by its
+time precision). A query asks the four cells nearest its point at its own level (natives
+and shadows) and at every coarser level (natives), its place name, and every bucket its
+interval (plus slack) touches, at every bucket size. A cell is at least four times the
+radius of its level (at Syria's latitudes), so two points within tolerance share one of
+the four cells. Keys are sorted once (n log n) and queried by binary search, so the work
+grows with n log n and the pairs that share a block, not n².
 """
 
 from __future__ import annotations
@@ -23,12 +26,18 @@ F64 = npt.NDArray[np.float64]
 
 # Grid cell size in degrees for points of place precision exact/near, district, region: a
 # cell is at least twice the distance within which two such points can be the same place.
-CELL_DEG = (0.2, 0.6, 2.0)
+CELL_DEG = (0.25, 1.25, 5.0)
 _GEO_LEVEL = np.array([0, 0, 1, 2])  # by GEO_PRECISIONS
 _PLACE_LEVEL = 3
+_SHADOW = 3  # a shadow key of level L has the code L + _SHADOW + 1 (5, 6) beside the natives
 _TIME_LEVEL = np.array([0, 0, 1, 2])  # by TIME_PRECISIONS: day, day, week, month buckets
 _DAY_OFFSET = 25567  # days from 1900-01-01 to the epoch: buckets stay positive
 _MARGIN = DAY  # beyond the slack, so that near misses in time still meet
+# Reports are bucketed by their start: a query reaches back by the longest interval and
+# slack a report of that bucket level can have (day: 1 day + 12 h, week, month: 31 + 2 days)
+# and forward by the slack.
+_REACH_BACK = (1.5 * DAY, 8 * DAY, 33 * DAY)
+_REACH_ON = (0.5 * DAY, DAY, 2 * DAY)
 
 
 def _bucket(seconds: F64, level: int) -> I64:
@@ -44,6 +53,10 @@ def _bucket(seconds: F64, level: int) -> I64:
 def _key(glevel: int, tlevel: int, cx: I64, cy: I64, bucket: I64) -> I64:
     return ((((glevel * 3 + tlevel) << 11 | (cx & 0x7FF)) << 10 | (cy & 0x3FF)) << 17
             | (bucket & 0x1FFFF))
+
+
+def _shadow(glevel: int) -> int:
+    return glevel + _SHADOW + 1
 
 
 def _place_cells(place: I64) -> tuple[I64, I64]:
@@ -63,13 +76,15 @@ def index_keys(f: Features) -> tuple[I64, I64]:
                         [_bucket(f.start, 0), _bucket(f.start, 1)], _bucket(f.start, 2))
     keys, owners = [], []
     has_point = f.gprec >= 0
+    own = _GEO_LEVEL[np.maximum(f.gprec, 0)]
     for glevel in range(3):
         for t in range(3):
-            sel = rows[has_point & (_GEO_LEVEL[np.maximum(f.gprec, 0)] == glevel) & (tlevel == t)]
-            x, y = _cells(f, sel, glevel)
-            keys.append(_key(glevel, t, np.floor(x).astype(np.int64), np.floor(y).astype(np.int64),
-                             buckets[sel]))
-            owners.append(sel)
+            for code, level_rows in ((glevel, own == glevel), (_shadow(glevel), own < glevel)):
+                sel = rows[has_point & level_rows & (tlevel == t)]
+                x, y = _cells(f, sel, glevel)
+                keys.append(_key(code, t, np.floor(x).astype(np.int64),
+                                 np.floor(y).astype(np.int64), buckets[sel]))
+                owners.append(sel)
     for t in range(3):
         sel = rows[(f.place != 0) & (tlevel == t)]
         cx, cy = _place_cells(f.place[sel])
@@ -81,8 +96,8 @@ def index_keys(f: Features) -> tuple[I64, I64]:
 def _time_ranges(f: Features, rows: I64, level: int) -> Iterator[tuple[I64, I64]]:
     """(rows, bucket) for every bucket of ``level`` each row's slackened interval touches."""
     margin = TIME_SLACK[f.tprec[rows]] + _MARGIN
-    low = _bucket(f.start[rows] - margin, level)
-    high = _bucket(f.end[rows] + margin - 1, level)
+    low = _bucket(f.start[rows] - margin - _REACH_BACK[level], level)
+    high = _bucket(f.end[rows] + margin + _REACH_ON[level], level)
     for offset in range(int((high - low).max(initial=-1)) + 1):
         mask = low + offset <= high
         yield rows[mask], low[mask] + offset
@@ -93,6 +108,7 @@ def query_keys(f: Features, rows: I64) -> tuple[I64, I64]:
     keys, owners = [], []
     with_point = rows[f.gprec[rows] >= 0]
     named = rows[f.place[rows] != 0]
+    own = _GEO_LEVEL[np.maximum(f.gprec[with_point], 0)]
     for t in range(3):
         for glevel in range(3):
             x, y = _cells(f, with_point, glevel)
@@ -102,9 +118,13 @@ def query_keys(f: Features, rows: I64) -> tuple[I64, I64]:
             corners = [(cx, cy), (cx + dx, cy), (cx, cy + dy), (cx + dx, cy + dy)]
             for sel, bucket in _time_ranges(f, with_point, t):
                 where = np.searchsorted(with_point, sel)
-                for ax, ay in corners:
-                    keys.append(_key(glevel, t, ax[where], ay[where], bucket))
-                    owners.append(sel)
+                level = own[where]
+                for code, mask in ((glevel, level <= glevel), (_shadow(glevel), level == glevel)):
+                    if not mask.any():
+                        continue
+                    for ax, ay in corners:
+                        keys.append(_key(code, t, ax[where][mask], ay[where][mask], bucket[mask]))
+                        owners.append(sel[mask])
         for sel, bucket in _time_ranges(f, named, t):
             cx, cy = _place_cells(f.place[sel])
             keys.append(_key(_PLACE_LEVEL, t, cx, cy, bucket))
@@ -143,8 +163,9 @@ def candidate_pairs(f: Features, *, chunk: int = 50_000) -> tuple[I64, I64]:
     for begin in range(0, n, chunk):
         rows = np.arange(begin, min(n, begin + chunk), dtype=np.int64)
         qi, rj = index.lookup(*query_keys(f, rows))
-        keep = qi < rj
-        found.append(np.unique(qi[keep] * n + rj[keep]))
+        lo, hi = np.minimum(qi, rj), np.maximum(qi, rj)  # a pair may be found from either side
+        keep = lo < hi
+        found.append(np.unique(lo[keep] * n + hi[keep]))
     pairs = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
     return pairs // max(n, 1), pairs % max(n, 1)
 
