@@ -29,6 +29,7 @@ templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
 i18n.install(templates.env)
 templates.env.filters["word"] = words.word
 templates.env.filters["category"] = words.category
+templates.env.globals["map_words"] = words.map_words
 
 
 def store_of(request: Request) -> Store:

@@ -63,6 +63,13 @@ def word(value: object) -> str:
     return gettext(known) if known else text.replace("_", " ")
 
 
+def map_words() -> dict[str, object]:
+    """What the map's script says (popups, cluster titles), in the reader's language."""
+    statuses = ("open", "under_review", "confirmed", "not_confirmed", "disputed", "closed")
+    return {"statuses": {s: word(s) for s in statuses},
+            "incidents": gettext("Incidents: %(count)s") % {"count": "{count}"}}
+
+
 def category(value: object) -> str:
     """A taxonomy category, by its code or its English label, in the reader's language."""
     text = str(value)

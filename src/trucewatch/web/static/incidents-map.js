@@ -8,6 +8,10 @@
   var map = L.map(holder, { attributionControl: false, maxZoom: 16, zoomSnap: 0.25 });
   window.trucewatchMap = map;
   map.createPane("basemap").style.zIndex = 250;
+  // The words the map says, in the page's language (_leaflet_scripts.html), English without them.
+  var WORDS = { statuses: {}, incidents: "Incidents: {count}" };
+  var given = document.getElementById("map-words");
+  if (given) { WORDS = JSON.parse(given.textContent); }
   var COLOURS = { open: "#6b7280", under_review: "#d9822b", confirmed: "#c0392b",
                   not_confirmed: "#2b6cb0", disputed: "#8e44ad", closed: "#444" };
 
@@ -58,7 +62,7 @@
     link.href = "/incidents/" + p.id;
     link.textContent = "#" + p.id + " " + p.title;
     var meta = document.createElement("div");
-    meta.textContent = p.day + " · " + p.status.replace("_", " ");
+    meta.textContent = p.day + " · " + (WORDS.statuses[p.status] || p.status.replace("_", " "));
     box.appendChild(link); box.appendChild(meta);
     return box;
   }
@@ -91,7 +95,7 @@
             text.textContent = String(c.count);
             label.appendChild(text);
             L.marker(at, { icon: L.divIcon({ html: label, className: "marker-cluster marker-cluster-" + kind,
-                                             iconSize: L.point(size, size) }), title: c.count + " incidents" })
+                                             iconSize: L.point(size, size) }), title: WORDS.incidents.replace("{count}", c.count) })
               .on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, 16)); })
               .addTo(layer);
           });
