@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.exchange.acled_rows import row, to_csv, varied
+from trucewatch.errors import InvalidInput
 from trucewatch.exchange import acled
 from trucewatch.exchange.csvrows import ERROR_COLUMN, LINE_COLUMN, MalformedFile
 from trucewatch.exchange.exporting import export
@@ -183,3 +184,17 @@ def test_the_import_is_logged_and_the_records_are_in_the_log(store: Store) -> No
         assert kinds.count("reports.filed") == 1 and kinds.count("exchange.records_kept") == 1
         assert not log.verify(session)
         assert audit_database(session).ok, audit_database(session).problems
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"organisation": "no-such-org"}, "organisation"),
+    ({"truce": "no-such-truce"}, "truce"),
+])
+def test_an_unknown_filer_or_truce_fails_the_file_not_each_row(
+        store: Store, options: dict[str, str], field: str) -> None:
+    for rows in ([row()], [row(), row()]):
+        with pytest.raises(InvalidInput) as caught, store.session() as session:
+            _import(session, to_csv(rows), skip_bad=True, rejected=io.StringIO(), **options)
+        assert caught.value.field == field
+    with store.session() as session:
+        assert _counts(session)[0] == 0

@@ -19,11 +19,12 @@ from typing import Any, TextIO, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from trucewatch.actors.enums import ActorKind
 from trucewatch.actors.models import Actor
-from trucewatch.actors.service import create_actor, search_actors_many
+from trucewatch.actors.service import create_actor, find_actor, search_actors_many
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
-from trucewatch.errors import InvalidInput, TrucewatchError
+from trucewatch.errors import InvalidInput, NotFound, TrucewatchError, UnknownReference
 from trucewatch.exchange import csvrows
 from trucewatch.exchange.formats import ImportFormat, import_format
 from trucewatch.exchange.models import ExchangeRecord
@@ -33,12 +34,14 @@ from trucewatch.log.state import core_row_state
 from trucewatch.reports.schemas import ReportIn
 from trucewatch.reports.service import Limits, file_reports
 from trucewatch.reports.when import parse_when
+from trucewatch.truces.service import get_truce
 from trucewatch.validation import parse
 
 _RECORDS = cast(Table, ExchangeRecord.__table__)
 BATCH = 1000
 MAX_LISTED = 100  # bad rows named in an error or a result; the count covers them all
 _ACTOR_CACHE_MAX = 100_000
+_WHOLE_FILE = frozenset({"organisation", "user", "reports", "log"})  # not one row's fault
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,8 @@ class _Import:
 
 def _row_of(exc: TrucewatchError, size: int) -> int | None:
     """The batch row a filing error names (``reports.<i>.…``; a batch of one names none)."""
+    if exc.field in _WHOLE_FILE:
+        return None
     if size == 1:
         return 0
     head, _, rest = (exc.field or "").partition(".")
@@ -225,6 +230,12 @@ def import_csv(session: Session, *, format: str, stream: TextIO, actor: str,
         require(principal, Action.EXCHANGE_IMPORT)
     fmt = import_format(format)
     org = source_organisation(session, fmt, organisation, actor=actor, principal=principal)
+    find_actor(session, org, field="organisation", kind=ActorKind.ORGANISATION)
+    if truce is not None:
+        try:
+            get_truce(session, truce)
+        except NotFound:
+            raise UnknownReference(f"no truce {truce!r}", field="truce") from None
     header, rows = csvrows.rows(stream, fmt.required)
     run = _Import(session, fmt, organisation=org, actor=actor, skip_bad=skip_bad,
                   rejected=rejected, header=header, limits=limits or Limits())
