@@ -126,6 +126,24 @@ def test_public_pages_in_each_language(demo_store: Store, language: str) -> None
         assert words[language] in page.text, (url, language)
 
 
+REVIEW = {"en": "Open review rounds", "ar": "جولات المراجعة المفتوحة",
+          "ru": "Открытые раунды рассмотрения", "tr": "Açık inceleme turları"}
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "ru", "tr"])
+def test_review_queue_and_incident_page_in_each_language(demo_store: Store,
+                                                         language: str) -> None:
+    client = client_for(demo_store)
+    client.headers["Accept-Language"] = language
+    sign_in(client, "ir-officer")
+    queue = client.get("/review")
+    assert f'lang="{language}"' in _html_tag(queue.text) and REVIEW[language] in queue.text
+    incident = re.search(r'href="(/incidents/\d+)"', queue.text)
+    assert incident
+    page = client.get(incident.group(1))
+    assert page.status_code == 200 and f'lang="{language}"' in _html_tag(page.text)
+
+
 def test_an_officer_reviews_in_arabic_and_the_choice_outlives_signing_in(
         demo_store: Store) -> None:
     client = client_for(demo_store)  # no Accept-Language: English
