@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from trucewatch.errors import InvalidInput
+
+_BUSY_SECONDS = 30
+_TURN = "trucewatch_write_turn"  # in a pooled connection's info: it holds the turn
 
 
 def normalise_url(url: str) -> str:
@@ -41,14 +47,37 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_SECONDS * 1000}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # The threads of one process take turns on a lock of their own before asking SQLite
+    # for its write lock, and hold the turn until the connection goes back to the pool.
+    # SQLite's busy handler sleeps in steps of up to 100 ms, so a queue of a few requests
+    # in one server process waited seconds; a thread lock wakes the next one at once.
+    # Other processes still wait through busy_timeout, as before.
+    turn = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Take the write lock at the start: two writers never deadlock on an upgrade,
         # and the log's sequence numbers are handed out one writer at a time.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        info = conn.connection.info
+        if not info.get(_TURN):
+            if not turn.acquire(timeout=_BUSY_SECONDS):
+                raise OperationalError("BEGIN IMMEDIATE", None,
+                                       sqlite3.OperationalError("database is locked"))
+            info[_TURN] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            info.pop(_TURN, None)
+            turn.release()
+            raise
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_TURN, False):
+            turn.release()
