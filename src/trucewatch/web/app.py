@@ -57,6 +57,7 @@ def install(app: FastAPI) -> None:
     from trucewatch.web.views.admin import router as admin
     from trucewatch.web.views.bulk import router as bulk
     from trucewatch.web.views.incidents import router as incidents
+    from trucewatch.web.views.ingest import router as ingest
     from trucewatch.web.views.language import router as language
     from trucewatch.web.views.maps import router as maps
     from trucewatch.web.views.notifications import router as notifications
@@ -70,7 +71,7 @@ def install(app: FastAPI) -> None:
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
     for router in (maps, account, language, reports, review, incidents, admin, notifications,
-                   talks, bulk):
+                   talks, bulk, ingest):
         app.include_router(router)
 
     @app.exception_handler(CsrfFailure)
