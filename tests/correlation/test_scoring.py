@@ -89,7 +89,7 @@ def test_distance_is_judged_by_place_precision(precision: str, within: float,
 
 
 def test_place_names_decide_without_points_through_their_skeletons() -> None:
-    no_point = {"latitude": None, "longitude": None, "geo_precision": None}
+    no_point: dict[str, Any] = {"latitude": None, "longitude": None, "geo_precision": None}
     assert parts(record(**no_point), record(2, place_name="Areeha", **no_point))["place"] == 0.8
     assert parts(record(**no_point), record(2, place_name="Idlib", **no_point))["place"] == 0.2
     assert parts(record(**no_point), record(2, place_name="", **no_point))["place"] == 0.5
@@ -180,3 +180,11 @@ def test_groups_join_pairs_above_the_threshold() -> None:
     labels = groups(5, np.array([0, 1, 3]), np.array([1, 2, 4]), np.array([0.9, 0.85, 0.5]),
                     0.8)
     assert labels.tolist() == [0, 0, 0, 3, 4]
+
+
+def test_a_pair_below_the_review_threshold_keeps_two_groups_apart() -> None:
+    i, j = np.array([0, 1, 0]), np.array([1, 2, 2])
+    joined = groups(3, i, j, np.array([0.9, 0.85, 0.3]), 0.8)
+    assert joined.tolist() == [0, 0, 0]  # single linkage would chain them
+    apart = groups(3, i, j, np.array([0.9, 0.85, 0.3]), 0.8, apart=0.65)
+    assert apart.tolist() == [0, 0, 2]

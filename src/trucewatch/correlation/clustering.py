@@ -1,4 +1,5 @@
-"""From scored pairs to groups: pairs above the link threshold join, strongest first."""
+"""From scored pairs to groups: pairs above the link threshold join, strongest first, unless
+the two groups hold a pair that scored below the review threshold ("cannot link")."""
 
 from __future__ import annotations
 
@@ -20,13 +21,18 @@ def decide(score: float, tuning: Tuning) -> str | None:
     return None
 
 
-def groups(n: int, i: I64, j: I64, score: F64, threshold: float) -> I64:
-    """A group label per row: union-find over the pairs scoring ≥ ``threshold``."""
-    parent = np.arange(n, dtype=np.int64)
-    keep = score >= threshold
-    order = np.argsort(-score[keep], kind="stable")
-    li, lj = i[keep][order].tolist(), j[keep][order].tolist()
-    par = parent.tolist()
+def groups(n: int, i: I64, j: I64, score: F64, threshold: float,
+           apart: float | None = None) -> I64:
+    """A group label per row: pairs scoring ≥ ``threshold`` join their groups, strongest
+    first; with ``apart``, two groups holding a pair that scored below it stay apart (a
+    pair the score would not even queue is never joined through others)."""
+    par = list(range(n))
+    cannot: dict[int, set[int]] = {}
+    if apart is not None:
+        low = score < apart
+        for a, b in zip(i[low].tolist(), j[low].tolist(), strict=True):
+            cannot.setdefault(a, set()).add(b)
+            cannot.setdefault(b, set()).add(a)
 
     def root(x: int) -> int:
         while par[x] != x:
@@ -34,8 +40,17 @@ def groups(n: int, i: I64, j: I64, score: F64, threshold: float) -> I64:
             x = par[x]
         return x
 
-    for a, b in zip(li, lj, strict=True):
+    keep = score >= threshold
+    order = np.argsort(-score[keep], kind="stable")
+    for a, b in zip(i[keep][order].tolist(), j[keep][order].tolist(), strict=True):
         ra, rb = root(a), root(b)
-        if ra != rb:
-            par[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            continue
+        ca, cb = cannot.get(ra, set()), cannot.get(rb, set())
+        if any(root(x) == rb for x in ca) or any(root(x) == ra for x in cb):
+            continue
+        low_root, high_root = min(ra, rb), max(ra, rb)
+        par[high_root] = low_root
+        if ca or cb:
+            cannot[low_root] = ca | cb
     return np.array([root(x) for x in range(n)], dtype=np.int64)

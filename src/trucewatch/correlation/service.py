@@ -27,9 +27,10 @@ from trucewatch.correlation.models import CandidateLink
 from trucewatch.correlation.scoring import PairScores, describe, reasons, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
+from trucewatch.incidents.models import IncidentLink
 from trucewatch.log import service as log
 from trucewatch.reports.models import Report
-from trucewatch.reports.reading import get_report
+from trucewatch.reports.reading import get_report, incident_of
 
 
 @dataclass
@@ -109,6 +110,8 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
     wanted = [k for k in np.argsort(-score, kind="stable").tolist()
               if decide(float(score[k]), tunings[pair_truce[k]]) is not None]
     decided = _decided(session, [(int(lo[k]), int(hi[k])) for k in wanted])
+    apart = {(int(lo[k]), int(hi[k])) for k in range(len(ia))
+             if score[k] < tunings[pair_truce[k]].review_threshold}
     for k in wanted:
         pair = (int(lo[k]), int(hi[k]))
         if pair in decided:
@@ -117,8 +120,10 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
         tuning: Tuning = tunings[pair_truce[k]]
         reason = reasons(scores, k)
         verdict = decide(float(score[k]), tuning)
-        incident = join(session, *pair, actor=SYSTEM.actor, principal=SYSTEM,
-                        reason=describe(reason)) if verdict == "link" else None
+        incident = None
+        if verdict == "link" and not _kept_apart(session, pair, apart):
+            incident = join(session, *pair, actor=SYSTEM.actor, principal=SYSTEM,
+                            reason=describe(reason))
         status = "linked" if incident is not None else "pending"
         _record(session, pair, truce=pair_truce[k], reason=reason, status=status,
                 incident=incident, actor=SYSTEM.actor if status == "linked" else actor)
@@ -126,6 +131,23 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
         if incident is not None:
             outcome.incidents.add(incident)
     return outcome
+
+
+def _group(session: Session, report_id: int) -> list[int]:
+    incident = incident_of(session, report_id)
+    if incident is None:
+        return [report_id]
+    return list(session.scalars(select(IncidentLink.report_id).where(
+        IncidentLink.incident_id == incident, IncidentLink.unlinked_at.is_(None))))
+
+
+def _kept_apart(session: Session, pair: tuple[int, int], apart: set[tuple[int, int]]) -> bool:
+    """Would linking ``pair`` join two reports whose own pair scored below the review
+    threshold (through the incidents they are in)? Then it waits for an officer."""
+    if not apart:
+        return False
+    left, right = _group(session, pair[0]), _group(session, pair[1])
+    return any((min(x, y), max(x, y)) in apart for x in left for y in right)
 
 
 def _decided(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -28,8 +28,8 @@ class Tuning:
     affected_actor: float = 0.05
     casualties: float = 0.10
     narrative: float = 0.15
-    link_threshold: float = 0.80
-    review_threshold: float = 0.62
+    link_threshold: float = 0.78
+    review_threshold: float = 0.65
 
     def weights(self) -> tuple[float, ...]:
         return tuple(getattr(self, name) for name in COMPONENTS)

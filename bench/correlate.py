@@ -1,0 +1,251 @@
+"""Correlation accuracy and speed: trucewatch against recordlinkage on the same reports.
+
+Three streams with ground truth, each correlated by trucewatch's scoring
+(``trucewatch.correlation``: blocking, pair scores, pairs at or above the default link
+threshold joined) and by the peer, recordlinkage 0.16 (blocks on the day and on the place
+name, comparisons of category, point, place name, actors, casualties, narrative and
+day, its unsupervised ECM classifier, matched pairs joined), in the same run:
+
+1. ``synth``: bench/synth.py at the chosen noise level (default 1);
+2. ``ucdp``: the UCDP GED Syria extract, each event split into one report per source
+   it lists (date interval and precision, point and place precision, place name, the
+   two sides as actors, the fatality range, the source headline as narrative);
+3. ``scale``: a synthetic stream of ``--scale`` reports over four years, trucewatch only
+   (time from features to groups, peak memory), then one new report at a time matched
+   against all the others (``--probes`` of them, p50/p95).
+
+Printed per stream and system: pairwise precision, recall and F1 (pairs of reports put
+in one group) and B-cubed F1, with the seconds taken. Results: docs/benchmarks.md.
+
+    .venv/bin/python bench/correlate.py                       # all three, 1,000,000 at scale
+    .venv/bin/python bench/correlate.py --only synth --reports 20000 --noise 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import platform
+import resource
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import stream  # noqa: E402
+
+from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candidates_of  # noqa: E402
+from trucewatch.correlation.clustering import groups  # noqa: E402
+from trucewatch.correlation.features import ReportRecord, build  # noqa: E402
+from trucewatch.correlation.scoring import score_pairs  # noqa: E402
+from trucewatch.correlation.tuning import DEFAULT  # noqa: E402
+
+I64 = npt.NDArray[np.int64]
+UCDP = (Path(__file__).resolve().parents[2] / "shared" / "data" / "events"
+        / "ucdp-ged-syria-2016-01-01_2019-11-30.csv.gz")
+
+
+# --- measures --------------------------------------------------------------------------
+
+def _pairs(counts: I64) -> int:
+    return int((counts * (counts - 1) // 2).sum())
+
+
+def scores(predicted: Sequence[int] | I64, truth: Sequence[int] | I64) -> dict[str, float]:
+    """Pairwise precision/recall/F1 and B-cubed F1 of a grouping against the truth."""
+    p, t = np.asarray(predicted, dtype=np.int64), np.asarray(truth, dtype=np.int64)
+    _, pc = np.unique(p, return_counts=True)
+    _, tc = np.unique(t, return_counts=True)
+    cells, cell_of, cc = np.unique(np.stack([p, t], axis=1), axis=0, return_inverse=True,
+                                   return_counts=True)
+    both, pred_pairs, true_pairs = _pairs(cc), _pairs(pc), _pairs(tc)
+    precision = both / pred_pairs if pred_pairs else 1.0
+    recall = both / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    # B-cubed: for each report, the share of its group that is its event, and back.
+    size_p = dict(zip(*np.unique(p, return_counts=True), strict=True))
+    size_t = dict(zip(*np.unique(t, return_counts=True), strict=True))
+    cell_n = cc[cell_of.ravel()]
+    bp = float(np.mean(cell_n / np.array([size_p[x] for x in p.tolist()])))
+    br = float(np.mean(cell_n / np.array([size_t[x] for x in t.tolist()])))
+    del cells
+    return {"precision": precision, "recall": recall, "f1": f1,
+            "bcubed_f1": 2 * bp * br / (bp + br)}
+
+
+# --- the two systems -------------------------------------------------------------------
+
+def trucewatch_groups(records: Sequence[ReportRecord]) -> tuple[I64, dict[str, float]]:
+    t0 = time.perf_counter()
+    f = build(records)
+    t1 = time.perf_counter()
+    i, j = candidate_pairs(f)
+    t2 = time.perf_counter()
+    s = score_pairs(f, i, f, j, DEFAULT)
+    t3 = time.perf_counter()
+    labels = groups(len(f), i, j, s.score, DEFAULT.link_threshold, DEFAULT.review_threshold)
+    t4 = time.perf_counter()
+    return labels, {"features_s": t1 - t0, "blocking_s": t2 - t1, "scoring_s": t3 - t2,
+                    "grouping_s": t4 - t3, "pairs": float(len(i)), "seconds": t4 - t0}
+
+
+def peer_groups(records: Sequence[ReportRecord]) -> tuple[I64, dict[str, float]]:
+    import pandas as pd
+    import recordlinkage
+
+    t0 = time.perf_counter()
+    frame = pd.DataFrame({
+        "day": [r.start.date().isoformat() for r in records],
+        "days": [r.start.timestamp() / 86400 for r in records],
+        "lat": [r.latitude for r in records], "lon": [r.longitude for r in records],
+        "place": [r.place_name.casefold() or None for r in records],
+        "category": [r.category for r in records],
+        "alleged": [r.alleged for r in records], "affected": [r.affected for r in records],
+        "killed": [None if r.killed is None else sum(r.killed) / 2 for r in records],
+        "narrative": [r.narrative or None for r in records],
+    })
+    indexer = recordlinkage.Index()
+    indexer.block("day")
+    indexer.block("place")
+    candidates = indexer.index(frame)
+    compare = recordlinkage.Compare(n_jobs=1)
+    compare.exact("category", "category", label="category")
+    compare.geo("lat", "lon", "lat", "lon", method="gauss", offset=5, scale=10, label="point")
+    compare.string("place", "place", method="jarowinkler", threshold=0.85, label="place")
+    compare.exact("alleged", "alleged", label="alleged")
+    compare.exact("affected", "affected", label="affected")
+    compare.numeric("killed", "killed", method="gauss", offset=1, scale=3, label="killed")
+    compare.string("narrative", "narrative", method="qgram", threshold=0.5, label="narrative")
+    compare.numeric("days", "days", method="gauss", offset=1, scale=1, label="day")
+    features = compare.compute(candidates, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matches = recordlinkage.ECMClassifier(binarize=0.5).fit_predict(features)
+    i = np.array(matches.get_level_values(0), dtype=np.int64)
+    j = np.array(matches.get_level_values(1), dtype=np.int64)
+    labels = groups(len(records), i, j, np.ones(len(i)), 0.5)
+    return labels, {"pairs": float(len(candidates)), "seconds": time.perf_counter() - t0}
+
+
+# --- the UCDP extract, split per source ------------------------------------------------
+
+_CATEGORY = {"1": "armed_clash", "2": "armed_clash", "3": "attack_on_civilians"}
+_WHERE = {"1": "exact", "2": "near", "3": "district", "4": "region"}
+
+
+def ucdp_reports(path: Path = UCDP) -> tuple[list[ReportRecord], list[int]]:
+    records: list[ReportRecord] = []
+    truth: list[int] = []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for event, row in enumerate(csv.DictReader(handle)):
+            start = datetime.fromisoformat(row["date_start"]).replace(tzinfo=UTC)
+            end = datetime.fromisoformat(row["date_end"]).replace(tzinfo=UTC) + timedelta(days=1)
+            width = (end - start).days
+            precision = "day" if width <= 1 else "week" if width <= 7 else "month"
+            where = row["where_prec"].split(".")[0]
+            point = where in _WHERE
+            # source_article: "OFFICE,DATE,HEADLINE";"OFFICE,DATE,HEADLINE";…
+            items = next(csv.reader(io.StringIO(row["source_article"]), delimiter=";",
+                                    quotechar='"'), []) or [""]
+            for item in items:
+                parts = item.split(",", 2)
+                records.append(ReportRecord(
+                    id=len(records), start=start, end=end, time_precision=precision,
+                    category=_CATEGORY.get(row["type_of_violence"].split(".")[0], "armed_clash"),
+                    latitude=float(row["latitude"]) if point else None,
+                    longitude=float(row["longitude"]) if point else None,
+                    geo_precision=_WHERE.get(where), place_name=row["where_coordinates"],
+                    alleged=row["side_a"] or None, affected=row["side_b"] or None,
+                    killed=(int(float(row["low"] or 0)), int(float(row["high"] or 0))),
+                    narrative=parts[2] if len(parts) == 3 else ""))
+                truth.append(event)
+    return records, truth
+
+
+# --- runs ------------------------------------------------------------------------------
+
+def _row(name: str, system: str, measured: dict[str, float], timing: dict[str, float]) -> str:
+    return (f"| {name} | {system} | {measured['precision']:.3f} | {measured['recall']:.3f} | "
+            f"{measured['f1']:.3f} | {measured['bcubed_f1']:.3f} | {int(timing['pairs']):,} | "
+            f"{timing['seconds']:.1f} |")
+
+
+def compare_on(name: str, records: list[ReportRecord], truth: list[int],
+               peer: bool = True) -> None:
+    systems: list[tuple[str, Callable[[Sequence[ReportRecord]], tuple[I64, dict[str, float]]]]] = [
+        ("trucewatch", trucewatch_groups)]
+    if peer:
+        systems.append(("recordlinkage 0.16 (ECM)", peer_groups))
+    for system, run in systems:
+        labels, timing = run(records)
+        print(_row(name, system, scores(labels, truth), timing), flush=True)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scale(n: int, probes: int, seed: int) -> None:
+    t0 = time.perf_counter()
+    records, truth = stream(n_reports=n, seed=seed, start=date(2016, 1, 1), days=4 * 365,
+                            n_towns=max(600, n // 100))
+    generated = time.perf_counter() - t0
+    before = _peak_mb()
+    labels, timing = trucewatch_groups(records)
+    measured = scores(labels, truth)
+    print(f"scale: {n:,} reports generated in {generated:.1f} s (peak {before:,.0f} MB); "
+          f"correlated in {timing['seconds']:.1f} s (features {timing['features_s']:.1f}, "
+          f"blocking {timing['blocking_s']:.1f}, scoring {timing['scoring_s']:.1f}, grouping "
+          f"{timing['grouping_s']:.1f}); {int(timing['pairs']):,} pairs scored; peak memory "
+          f"{_peak_mb():,.0f} MB; pairwise F1 {measured['f1']:.3f}, B-cubed F1 "
+          f"{measured['bcubed_f1']:.3f}", flush=True)
+    stored = build(records[:-probes])
+    index = BlockIndex(stored)
+    times = []
+    for record in records[-probes:]:
+        start = time.perf_counter()
+        new = build([record])
+        qi, rj = candidates_of(index, new)
+        s = score_pairs(new, qi, stored, rj, DEFAULT)
+        _ = rj[s.score >= DEFAULT.review_threshold]
+        times.append(time.perf_counter() - start)
+    ms = np.array(times) * 1000
+    print(f"incremental: one new report against {len(stored):,} stored, {probes} probes: "
+          f"p50 {np.percentile(ms, 50):.2f} ms, p95 {np.percentile(ms, 95):.2f} ms, "
+          f"max {ms.max():.2f} ms", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=("synth", "ucdp", "scale"), action="append")
+    parser.add_argument("--reports", type=int, default=20_000, help="synthetic reports")
+    parser.add_argument("--noise", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--probes", type=int, default=1000)
+    args = parser.parse_args(argv)
+    runs = args.only or ["synth", "ucdp", "scale"]
+    print(f"# {platform.python_version()} on {platform.machine()}, "
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print("| stream | system | precision | recall | F1 | B-cubed F1 | pairs compared | s |")
+    print("|---|---|---|---|---|---|---|---|")
+    if "synth" in runs:
+        records, truth = stream(n_reports=args.reports, seed=args.seed, noise=args.noise)
+        compare_on(f"synth {args.reports:,} noise {args.noise:g}", records, truth)
+    if "ucdp" in runs:
+        records, truth = ucdp_reports()
+        compare_on(f"UCDP GED Syria {len(records):,}", records, truth)
+    if "scale" in runs:
+        scale(args.scale, args.probes, args.seed)
+
+
+if __name__ == "__main__":
+    main()
