@@ -9,6 +9,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,8 +31,8 @@ USERS = ("gov-reporter", "opp-reporter", "jg-monitor", "wire-desk", "ru-officer"
 REVEALING = re.compile(r"^/api/v1/reports/\d+/confidential-source$")
 
 
-def _get_paths(app: object) -> Iterator[str]:
-    def walk(routes: list[object], prefix: str) -> Iterator[str]:
+def _get_paths(app: Any) -> Iterator[str]:
+    def walk(routes: list[Any], prefix: str) -> Iterator[str]:
         for route in routes:
             inner = getattr(route, "original_router", None)
             if inner is not None:
