@@ -198,3 +198,19 @@ def test_an_unknown_filer_or_truce_fails_the_file_not_each_row(
         assert caught.value.field == field
     with store.session() as session:
         assert _counts(session)[0] == 0
+
+
+def test_a_row_imported_before_with_other_kept_values_is_a_bad_row(store: Store) -> None:
+    first = row()
+    with store.session() as session:
+        _import(session, to_csv([first]))
+    revised = first | {"admin1": "Damascus", "timestamp": "1600000000"}
+    with pytest.raises(ImportRefused) as caught, store.session() as session:
+        _import(session, to_csv([row(), revised]))
+    (problem,) = caught.value.problems
+    assert problem.line == 3 and "admin1, timestamp" in problem.message
+    with store.session() as session:
+        assert _counts(session)[0] == 1
+        again = _import(session, to_csv([first, revised]), skip_bad=True, rejected=io.StringIO())
+        assert (again.existing, again.rejected) == (1, 1)  # type: ignore[attr-defined]
+        assert _export_rows(session) == [first]

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, TextIO, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from trucewatch.actors.enums import ActorKind
@@ -171,8 +171,16 @@ class _Import:
             return
         records: list[dict[str, Any]] = []
         ids: list[int] = []
+        stored = self._kept_before([f.id for f in filed if not f.created])
         for item, f in zip(batch, filed, strict=True):
             if not f.created:
+                if stored.get(f.id, {}) != item.kept:
+                    changed = sorted(set(stored.get(f.id, {}).items()) ^ set(item.kept.items()))
+                    self.bad(item.line, item.raw, InvalidInput(
+                        f"imported before (report {f.id}) with other values in "
+                        f"{', '.join(sorted({name for name, _ in changed}))}; an import never "
+                        "changes a report", field=None))
+                    continue
                 self.result.existing += 1
                 continue
             self.result.filed += 1
@@ -181,12 +189,19 @@ class _Import:
                 records.append({"report_id": f.id, "format": self.fmt.name,
                                 "fields": json.dumps(item.kept, ensure_ascii=False,
                                                      sort_keys=True)})
-        if records:
+        if records and not self.failed:
             self.session.execute(insert(_RECORDS), records)
             log.record_many(self.session, actor=self.actor, entries=[log.PendingEntry(
                 "exchange.records_kept", f"reports:{min(ids)}-{max(ids)}",
                 {"format": self.fmt.name, "reports": len(ids)},
                 rows=tuple(core_row_state(_RECORDS, r) for r in records))])
+
+    def _kept_before(self, report_ids: list[int]) -> dict[int, dict[str, str]]:
+        if not report_ids:
+            return {}
+        rows = self.session.execute(select(ExchangeRecord.report_id, ExchangeRecord.fields)
+                                    .where(ExchangeRecord.report_id.in_(report_ids)))
+        return {report_id: json.loads(fields) for report_id, fields in rows}
 
     def _link_actors(self, batch: list[_Item]) -> None:
         """Link the actors a row names when the name is one known actor's (else the row keeps
