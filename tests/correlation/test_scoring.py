@@ -159,11 +159,13 @@ def test_blocking_finds_every_pair_the_score_would_queue() -> None:
     found = set(zip(i.tolist(), j.tolist(), strict=True))
     all_i, all_j = map(np.array, zip(*combinations(range(len(recs)), 2), strict=True))
     s = score_pairs(f, all_i, f, all_j, DEFAULT)
-    # Blocking's promise: pairs at most a day apart (beyond the slack) and within the
-    # distance their precisions allow, or with one place name, share a block.
-    tolerance = GEO_RADIUS_KM[np.maximum(f.gprec[all_i], 0)] + GEO_RADIUS_KM[
-        np.maximum(f.gprec[all_j], 0)]
-    close = (s.gap_hours <= 24) & ((np.nan_to_num(s.distance_km, nan=1e9) <= tolerance)
+    # Blocking's promise: pairs of one event type at most a day apart (beyond the slack)
+    # and within the distance their precisions allow (up to 110 km), or with one place
+    # name, share a block.
+    tolerance = np.minimum(110.0, GEO_RADIUS_KM[np.maximum(f.gprec[all_i], 0)] + GEO_RADIUS_KM[
+        np.maximum(f.gprec[all_j], 0)])
+    same_type = f.group[all_i] == f.group[all_j]
+    close = same_type & (s.gap_hours <= 24) & ((np.nan_to_num(s.distance_km, nan=1e9) <= tolerance)
                                    | ((f.place[all_i] == f.place[all_j]) & (f.place[all_i] != 0)))
     wanted = set(zip(all_i[close].tolist(), all_j[close].tolist(), strict=True))
     assert len(wanted) > 100 and wanted <= found

@@ -6,9 +6,13 @@ and its place name's skeleton; each with its time bucket (a day, a week or a mon
 time precision). A query asks the four cells nearest its point at its own level (natives
 and shadows) and at every coarser level (natives), its place name, and every bucket its
 interval (plus slack) touches, at every bucket size. A cell is at least four times the
-radius of its level (at Syria's latitudes), so two points within tolerance share one of
-the four cells. Keys are sorted once (n log n) and queried by binary search, so the work
-grows with n log n and the pairs that share a block, not n².
+radius of its level at Syria's latitudes (0.25° for exact and near points, 1.25° for a
+district), so two points within tolerance share one of the four cells; region cells
+(2.5°) reach 110 km, a region and a finer point, not two regions at their widest. Keys
+are sorted once (n log n) and queried by binary search, so the work grows with n log n
+and the pairs that share a block, not n². Every key holds the
+category's ACLED event type: reports of different types (a battle, a strike, violence
+against civilians, a strategic development) are not compared.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ F64 = npt.NDArray[np.float64]
 
 # Grid cell size in degrees for points of place precision exact/near, district, region: a
 # cell is at least twice the distance within which two such points can be the same place.
-CELL_DEG = (0.25, 1.25, 5.0)
+CELL_DEG = (0.25, 1.25, 2.5)
 _GEO_LEVEL = np.array([0, 0, 1, 2])  # by GEO_PRECISIONS
 _PLACE_LEVEL = 3
 _SHADOW = 3  # a shadow key of level L has the code L + _SHADOW + 1 (5, 6) beside the natives
@@ -50,9 +54,9 @@ def _bucket(seconds: F64, level: int) -> I64:
     return months + 12 * 70
 
 
-def _key(glevel: int, tlevel: int, cx: I64, cy: I64, bucket: I64) -> I64:
-    return ((((glevel * 3 + tlevel) << 11 | (cx & 0x7FF)) << 10 | (cy & 0x3FF)) << 17
-            | (bucket & 0x1FFFF))
+def _key(glevel: int, tlevel: int, cx: I64, cy: I64, bucket: I64, group: I64) -> I64:
+    return (((((group & 0x7) << 5 | (glevel * 3 + tlevel)) << 11 | (cx & 0x7FF)) << 10
+             | (cy & 0x3FF)) << 17 | (bucket & 0x1FFFF))
 
 
 def _shadow(glevel: int) -> int:
@@ -83,12 +87,12 @@ def index_keys(f: Features) -> tuple[I64, I64]:
                 sel = rows[has_point & level_rows & (tlevel == t)]
                 x, y = _cells(f, sel, glevel)
                 keys.append(_key(code, t, np.floor(x).astype(np.int64),
-                                 np.floor(y).astype(np.int64), buckets[sel]))
+                                 np.floor(y).astype(np.int64), buckets[sel], f.group[sel]))
                 owners.append(sel)
     for t in range(3):
         sel = rows[(f.place != 0) & (tlevel == t)]
         cx, cy = _place_cells(f.place[sel])
-        keys.append(_key(_PLACE_LEVEL, t, cx, cy, buckets[sel]))
+        keys.append(_key(_PLACE_LEVEL, t, cx, cy, buckets[sel], f.group[sel]))
         owners.append(sel)
     return np.concatenate(keys), np.concatenate(owners)
 
@@ -123,11 +127,12 @@ def query_keys(f: Features, rows: I64) -> tuple[I64, I64]:
                     if not mask.any():
                         continue
                     for ax, ay in corners:
-                        keys.append(_key(code, t, ax[where][mask], ay[where][mask], bucket[mask]))
+                        keys.append(_key(code, t, ax[where][mask], ay[where][mask],
+                                         bucket[mask], f.group[sel[mask]]))
                         owners.append(sel[mask])
         for sel, bucket in _time_ranges(f, named, t):
             cx, cy = _place_cells(f.place[sel])
-            keys.append(_key(_PLACE_LEVEL, t, cx, cy, bucket))
+            keys.append(_key(_PLACE_LEVEL, t, cx, cy, bucket, f.group[sel]))
             owners.append(sel)
     if not keys:
         return np.empty(0, np.int64), np.empty(0, np.int64)

@@ -28,8 +28,13 @@ def groups(n: int, i: I64, j: I64, score: F64, threshold: float,
     pair the score would not even queue is never joined through others)."""
     par = list(range(n))
     cannot: dict[int, set[int]] = {}
+    keep = score >= threshold
     if apart is not None:
-        low = score < apart
+        # Only reports that some link touches can be kept apart.
+        linked = np.zeros(n, dtype=np.bool_)
+        linked[i[keep]] = True
+        linked[j[keep]] = True
+        low = (score < apart) & linked[i] & linked[j]
         for a, b in zip(i[low].tolist(), j[low].tolist(), strict=True):
             cannot.setdefault(a, set()).add(b)
             cannot.setdefault(b, set()).add(a)
@@ -40,7 +45,6 @@ def groups(n: int, i: I64, j: I64, score: F64, threshold: float,
             x = par[x]
         return x
 
-    keep = score >= threshold
     order = np.argsort(-score[keep], kind="stable")
     for a, b in zip(i[keep][order].tolist(), j[keep][order].tolist(), strict=True):
         ra, rb = root(a), root(b)

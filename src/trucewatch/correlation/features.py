@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -85,6 +86,12 @@ class Features:
         return Features(**{name: getattr(self, name)[rows] for name in self.__dataclass_fields__})
 
 
+@lru_cache(maxsize=200_000)  # place names and words repeat across reports
+def _skeleton(word: str) -> str:
+    return skeleton(word)
+
+
+@lru_cache(maxsize=200_000)
 def place_key(name: str) -> int:
     """A stable hash of a place name's skeleton: 'Ariha', 'Areeha' and 'Arīḥā' agree."""
     key = skeleton(name)
@@ -92,8 +99,13 @@ def place_key(name: str) -> int:
 
 
 def words(text: str) -> list[int]:
-    return [zlib.crc32(w.encode()) for w in {skeleton(t) for t in _WORD.findall(text.casefold())
-                                             if t not in _STOP} if w]
+    return [_word_hash(w) for w in set(_WORD.findall(text.casefold())) if w not in _STOP]
+
+
+@lru_cache(maxsize=200_000)
+def _word_hash(word: str) -> int:
+    key = _skeleton(word)
+    return zlib.crc32(key.encode()) if key else 0
 
 
 def signatures(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.bool_]]:
