@@ -317,8 +317,19 @@ def _timed(task: str, url: str, path: str) -> Timed:
         return pool.submit(_in_child, task, url, path).result()
 
 
-def verification(*, entries: int, seed: int) -> bool:
-    with tempfile.TemporaryDirectory(prefix="trucewatch-bench-log-") as tmp:
+@contextmanager
+def _workdir(keep: Path | None) -> Iterator[str]:
+    """A temporary directory, or ``keep`` (created, and left in place with the files)."""
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="trucewatch-bench-log-") as tmp:
+            yield tmp
+        return
+    keep.mkdir(parents=True)  # never over an earlier run's files
+    yield str(keep)
+
+
+def verification(*, entries: int, seed: int, keep: Path | None = None) -> bool:
+    with _workdir(keep) as tmp:
         url = f"sqlite:///{tmp}/log.db"
         print(f"part 2: a log of {entries} entries in an SQLite file, verified")
         started = time.perf_counter()
@@ -329,9 +340,9 @@ def verification(*, entries: int, seed: int) -> bool:
               f"through record_many, tree head signed at {built['signed_size']} and "
               f"countersigned; log size {built['size']}, database {db_mib:.0f} MiB")
         export = f"{tmp}/log.jsonl"
-        db = _timed("database", url, export)
         written = _timed("write", url, export)
         offline = _timed("export", url, export)
+        db = _timed("database", url, export)
         export_mib = os.path.getsize(export) / 2**20
     for label, t in (("audit_database", db), ("write_export  ", written),
                      ("audit_export  ", offline)):
@@ -379,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=1_000_000,
                         help="size of the log to verify in part 2 (default 1000000; 0 skips it)")
     parser.add_argument("--seed", type=int, default=20170123)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="build part 2's log in this new directory and leave log.db and "
+                             "log.jsonl there (to verify again: trucewatch log verify --file)")
     args = parser.parse_args(argv)
     if args.n < 1 or args.batch < 1 or args.entries < 0:
         parser.error("--n and --batch must be positive, --entries not negative")
@@ -387,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.getloadavg()[0]:.1f}, started {datetime.now().isoformat(timespec='seconds')}")
     ok = filing(args.db, n=args.n, batch=args.batch, seed=args.seed)
     if args.entries:
-        ok = verification(entries=args.entries, seed=args.seed) and ok
+        ok = verification(entries=args.entries, seed=args.seed, keep=args.keep) and ok
     if not ok:
         print("FAILED: a check did not hold")
     return 0 if ok else 1
