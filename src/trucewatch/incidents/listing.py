@@ -141,8 +141,12 @@ def cluster_incidents(session: Session, *, principal: Principal | None, filters:
                            "zoom out or narrow it", field="bbox")
     column = _floor(session, (Incident.longitude + 180.0) / size).label("column")
     row = _floor(session, (Incident.latitude + 90.0) / size).label("row")
-    query = (matching(session, filters, principal=principal)
-             .where(Incident.latitude.is_not(None), Incident.longitude.is_not(None))
+    # Only a bare box is counted from the (longitude, latitude) index alone; with any other
+    # condition, looking each row up by the box's or the published ones' index cost up to a
+    # second at 100,000 incidents on SQLite, where reading the table through takes a fifth.
+    # (The box excludes incidents without a point.)
+    alone = sees_unpublished(principal) and filters == IncidentFilter(bbox=filters.bbox)
+    query = (matching(session, filters, principal=principal, box_index=alone)
              .with_only_columns(column, row, func.count(), func.avg(Incident.latitude),
                                 func.avg(Incident.longitude), func.min(Incident.id))
              .group_by(column, row).order_by(column, row))
@@ -158,21 +162,26 @@ def _floor(session: Session, value: ColumnElement[float | None]) -> ColumnElemen
     return cast(func.floor(value), Integer)
 
 
-def matching(session: Session, f: IncidentFilter, *,
-             principal: Principal | None) -> Select[Incident]:
-    """``SELECT incidents`` with the caller's visibility and every filter given."""
+def matching(session: Session, f: IncidentFilter, *, principal: Principal | None,
+             box_index: bool = False) -> Select[Incident]:
+    """``SELECT incidents`` with the caller's visibility and every filter given; the box
+    uses the (longitude, latitude) index only with ``box_index`` (pages in id order walk
+    the primary key and test the box: a dense box sorted by id cost tens of ms)."""
     privileged = sees_unpublished(principal)
     query = select(Incident)
-    for condition in _conditions(session, f, privileged=privileged):
+    for condition in _conditions(session, f, privileged=privileged, box_index=box_index,
+                                 published_index=box_index or f.bbox is None):
         query = query.where(condition)
     return query
 
 
-def _conditions(session: Session, f: IncidentFilter, *,
-                privileged: bool) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, f: IncidentFilter, *, privileged: bool, box_index: bool,
+                published_index: bool) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not privileged:
-        where.append(Incident.published_at.is_not(None))
+        published = Incident.published_at if published_index else func.coalesce(
+            Incident.published_at, Incident.published_at)  # the same, but no index applies
+        where.append(published.is_not(None))
     if f.occurred_from:
         where.append(Incident.occurred_end > parse_when(f.occurred_from,
                                                         field="occurred_from").start)
@@ -181,8 +190,10 @@ def _conditions(session: Session, f: IncidentFilter, *,
                                                           field="occurred_to").end)
     if f.bbox is not None:
         min_lon, min_lat, max_lon, max_lat = check_bbox(f.bbox)
-        where += [Incident.longitude.between(min_lon, max_lon),
-                  Incident.latitude.between(min_lat, max_lat)]
+        # ``x + 0.0`` is x, but no index applies to it
+        lon, lat = ((Incident.longitude, Incident.latitude) if box_index
+                    else (Incident.longitude + 0.0, Incident.latitude + 0.0))
+        where += [lon.between(min_lon, max_lon), lat.between(min_lat, max_lat)]
     if f.category:
         if f.category not in BY_CODE:
             raise InvalidInput(f"{f.category!r} is not in the taxonomy", field="category")
