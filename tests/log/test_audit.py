@@ -208,6 +208,33 @@ def test_export_verifies_offline_and_detects_tampering(demo_store: Store, keysto
         audit_export(path)
 
 
+def test_an_export_record_spelt_differently_reads_the_same(demo_store: Store,
+                                                           tmp_path: Path) -> None:
+    """Records as write_export spells them take a fast path; any other spelling of the same
+    JSON is parsed, with the same result, and a wrong hash is caught either way."""
+    path = tmp_path / "log.jsonl"
+    with demo_store.session() as s, path.open("w") as out:
+        write_export(s, out)
+    lines = path.read_text().split("\n")
+    entries = [i for i, line in enumerate(lines) if line.startswith('{"type": "entry"')]
+    respelt = list(lines)
+    for i in entries[::2]:  # every other record compact, keys reversed
+        record = json.loads(lines[i])
+        respelt[i] = json.dumps(dict(reversed(record.items())), separators=(",", ":"))
+    path.write_text("\n".join(respelt))
+    report = audit_export(path)
+    assert report.ok and report.entries == len(entries)
+    for i in (entries[2], entries[3]):  # one respelt record, one as written
+        broken = list(respelt)
+        record = json.loads(broken[i])
+        record["chain_hash"] = "0" * 64
+        broken[i] = (json.dumps(record) if i == entries[3]
+                     else json.dumps(record, separators=(",", ":")))
+        path.write_text("\n".join(broken))
+        problems = audit_export(path).problems
+        assert problems and problems[0].message.startswith("chain hash does not follow"), i
+
+
 def test_an_export_of_a_body_tampered_with_a_line_break_still_reads(demo_store: Store,
                                                                    tmp_path: Path) -> None:
     """A canonical body has no line break; one put there with SQL is written inside its record."""
