@@ -8,6 +8,7 @@ for the whole text, and explicit dates go to ``dateparser`` with that direction.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -84,11 +85,7 @@ def resolve(text: str, *, published: date, direction: Direction, why: str = "") 
     period = re.match(r"^(this|last|next|past|coming)\s+(week|weekend|month|year)$", low)
     if period:
         return _period(raw, period.group(1), period.group(2), published)
-    parsed = dateparser.parse(text, languages=["en"], settings={
-        "RELATIVE_BASE": datetime.combine(published, datetime.min.time()),
-        "PREFER_DATES_FROM": "past" if direction == "past" else "future",
-        "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
-        "REQUIRE_PARTS": []})
+    parsed = _parse(text, published, direction)
     if parsed is None:
         return DateResolution(raw, None, None, "unresolved", f"dateparser could not read '{text}'")
     day = parsed.date()
@@ -105,6 +102,16 @@ def resolve(text: str, *, published: date, direction: Direction, why: str = "") 
         f"no year given: the {direction} one nearest the publication date "
         f"{published.isoformat()}{because}")
     return DateResolution(raw, day.isoformat(), day.isoformat(), "day", f"'{text}' {how}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str, published: date, direction: Direction) -> datetime | None:
+    # dateparser takes tens of milliseconds a call; texts repeat their dates.
+    return dateparser.parse(text, languages=["en"], settings={
+        "RELATIVE_BASE": datetime.combine(published, datetime.min.time()),
+        "PREFER_DATES_FROM": "past" if direction == "past" else "future",
+        "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
+        "REQUIRE_PARTS": []})
 
 
 def _weekday(raw: str, name: str, modifier: str | None, published: date, direction: Direction,

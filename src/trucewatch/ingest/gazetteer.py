@@ -55,6 +55,7 @@ class Gazetteer:
     places: dict[str, list[Place]] = field(default_factory=dict)
     capitals: dict[str, Place] = field(default_factory=dict)  # country code → capital
     demonyms: dict[str, str] = field(default_factory=dict)  # "kazakh" → KZ
+    country_names: dict[str, str] = field(default_factory=dict)  # KZ → "Kazakhstan"
 
     def add(self, name: str, place: Place) -> None:
         key = normalise_name(name)
@@ -66,7 +67,7 @@ class Gazetteer:
     def with_places(self, extra: list[tuple[str, Place]]) -> Gazetteer:
         """A copy with zones or imported places added (the GeoNames part is shared)."""
         copy = Gazetteer({k: list(v) for k, v in self.places.items()}, self.capitals,
-                         self.demonyms)
+                         self.demonyms, self.country_names)
         for name, place in extra:
             copy.add(name, place)
         return copy
@@ -150,5 +151,6 @@ def geonames() -> Gazetteer:
                                                  "country", int(country["population"]),
                                                  f"geonames:{country['geonameid']}"))
         gazetteer.demonyms.setdefault(normalise_name(country["name"]), code)
+        gazetteer.country_names[code] = country["name"]
     gazetteer.capitals = capitals
     return gazetteer

@@ -240,11 +240,7 @@ def _known(m: Mention, actor: KnownActor, method: str, confidence: float) -> boo
 
 
 def _country_name(gazetteer: Gazetteer, code: str) -> str | None:
-    for places in gazetteer.places.values():
-        for place in places:
-            if place.source == "country" and place.country == code:
-                return place.name
-    return None
+    return gazetteer.country_names.get(code)
 
 
 def guess_organisation_type(name: str) -> str:
