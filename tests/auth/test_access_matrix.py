@@ -37,6 +37,8 @@ from trucewatch.auth.service import (
     revoke_role,
 )
 from trucewatch.auth.tokens import create_token, list_tokens, revoke_token
+from trucewatch.bulletins.contents import Edition, build_bulletin
+from trucewatch.bulletins.period import period_of
 from trucewatch.correlation.queue import (
     confirm_candidate,
     list_candidates,
@@ -542,6 +544,25 @@ def _correlation_review(w: World, p: Principal, caller: Caller, side: Side) -> l
     ]
 
 
+def _in_bulletin(w: World, p: Principal, incident: int, edition: Edition) -> Attempt:
+    day = get_incident(w.session, incident).occurred_start.date()
+    return lambda: incident in {e.id for e in build_bulletin(
+        w.session, principal=p, period=period_of("day", day), edition=edition).entries}
+
+
+def _bulletin_guarantor(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    return [_in_bulletin(w, p, w.incident(w.target(caller, side)), Edition.GUARANTOR)]
+
+
+def _bulletin_public(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    report = w.report(w.target(caller, side))
+    hidden = create_incident(w.session, data={"reports": [report]}, actor="test").id
+    published = w.published(w.target(caller, side))[1]
+    in_public = _in_bulletin(w, p, published, Edition.PUBLIC)
+    not_hidden = _in_bulletin(w, p, hidden, Edition.PUBLIC)
+    return [lambda: in_public() and not not_hidden()]
+
+
 TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "report.file": _report_file,
     "report.read_unpublished": _report_read_unpublished,
@@ -571,6 +592,8 @@ TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "proposal.decide": _proposal_decide,
     "correlation.run": _correlation_run,
     "correlation.review": _correlation_review,
+    "bulletin.guarantor_edition": _bulletin_guarantor,
+    "bulletin.public_edition": _bulletin_public,
 }
 
 
@@ -639,7 +662,8 @@ def test_the_written_matrix_holds_the_promises_of_the_issue() -> None:
     # The public and observers read only what is published.
     for caller in (Caller.PUBLIC, Caller.OBSERVER):
         assert [r.name for r in ROWS if can(r.name, caller, Side.OWN)] == [
-            "report.read_published", "incident.read_published", "talks.read_published"]
+            "report.read_published", "incident.read_published", "talks.read_published",
+            "bulletin.public_edition"]
 
 
 def test_the_policy_only_rows_are_the_missing_services() -> None:

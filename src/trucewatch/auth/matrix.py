@@ -130,6 +130,14 @@ ROWS: tuple[Row, ...] = (
     Row("correlation.review", (Action.CORRELATION_REVIEW,), _FILED_OWN, _FILED_OTHER,
         "correlation.queue.list_candidates, confirm_candidate, reject_candidate, "
         "split_incident; correlation.tunings.set_tuning"),
+    Row("bulletin.guarantor_edition", (Action.BULLETIN_GUARANTOR,),
+        "a bulletin holding an unpublished incident of your organisation's report",
+        "a bulletin holding an unpublished incident of another organisation's report",
+        "bulletins.contents.build_bulletin (edition guarantor)"),
+    Row("bulletin.public_edition", (),
+        "a bulletin holding a published incident of your organisation's report",
+        "a bulletin holding a published incident of another organisation's report",
+        "bulletins.contents.build_bulletin (edition public: published material only)"),
 )
 
 # An organisation id for "own" and one for "other", to compute the cells of the written matrix.

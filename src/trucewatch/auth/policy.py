@@ -47,6 +47,7 @@ class Action(StrEnum):
     EXCHANGE_IMPORT = "exchange.import"  # bulk import of event files (ACLED, UCDP GED)
     CORRELATION_RUN = "correlation.run"  # score reports into incidents (a pass, or one report)
     CORRELATION_REVIEW = "correlation.review"  # the queue: confirm, reject; split; tuning
+    BULLETIN_GUARANTOR = "bulletin.guarantor_edition"  # a bulletin with unpublished material
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ RULES: dict[Action, Rule] = {
                                "the links are made as system:correlation"),
     Action.CORRELATION_REVIEW: _r({G}, Scope.ANY, True,
                                   "which reports are one event is the guarantors' triage"),
+    Action.BULLETIN_GUARANTOR: _r({G, C}, Scope.ANY, True,
+                                  "the guarantor edition holds unpublished incidents, reports "
+                                  "and meetings; everyone else reads the public edition"),
 }
 
 # System principals (no user, not the operator) and the only actions each may do: the

@@ -10,6 +10,7 @@ from trucewatch.cli import (
     actors,
     basemap,
     bulk,
+    bulletins,
     correlation,
     exchange,
     incidents,
@@ -70,6 +71,7 @@ ingest.register(cli)
 cli.add_typer(exchange.imports, name="import")
 cli.add_typer(exchange.exports, name="export")
 cli.add_typer(correlation.app, name="correlate")
+bulletins.register(cli)
 
 
 def app(argv: list[str] | None = None) -> None:

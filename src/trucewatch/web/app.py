@@ -56,6 +56,7 @@ def install(app: FastAPI) -> None:
     from trucewatch.web.views.account import router as account
     from trucewatch.web.views.admin import router as admin
     from trucewatch.web.views.bulk import router as bulk
+    from trucewatch.web.views.bulletins import router as bulletins
     from trucewatch.web.views.incidents import router as incidents
     from trucewatch.web.views.ingest import router as ingest
     from trucewatch.web.views.language import router as language
@@ -71,7 +72,7 @@ def install(app: FastAPI) -> None:
               name="markercluster")
     app.mount("/static/app", StaticFiles(directory=HERE / "static"), name="app")
     for router in (maps, account, language, reports, review, incidents, admin, notifications,
-                   talks, bulk, ingest):
+                   talks, bulk, ingest, bulletins):
         app.include_router(router)
 
     @app.exception_handler(CsrfFailure)

@@ -1,0 +1,74 @@
+"""A bulletin as one self-contained HTML document, and as PDF (WeasyPrint).
+
+The same template part (``web/templates/_bulletin.html``) serves the web page and the
+printed document, in the reader's language (``web/i18n.py``). PDF is rendered by
+WeasyPrint, a Python package over Pango: no browser and no network (docs/bulletins.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from trucewatch.bulletins.contents import NOT_ATTRIBUTED, OUTSIDE, Bulletin
+from trucewatch.web import basemap, i18n, words
+from trucewatch.web.bulletin_words import chart_word
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+STYLESHEET = WEB / "static" / "bulletin.css"  # served to the page, inlined in print
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(WEB / "templates"),
+                      autoescape=select_autoescape(["html"]))
+    i18n.install(env)
+    env.filters["word"] = words.word
+    env.filters["category"] = words.category
+    return env
+
+
+_ENV = _environment()
+
+
+def pictures(bulletin: Bulletin, *, data_dir: str | Path) -> dict[str, str]:
+    """The map and the two trend charts, as ``data:`` URIs, with words in the reader's language."""
+    from trucewatch.bulletins import charts  # matplotlib: the ``bulletins`` extra
+
+    labels = {s: words.word(s) for s in ("confirmed", "not_confirmed", "disputed", "open",
+                                          "under_review", "closed")}
+    labels |= {OUTSIDE: chart_word(OUTSIDE), NOT_ATTRIBUTED: chart_word(NOT_ATTRIBUTED),
+               "others": chart_word("others"), "daily": chart_word("daily")}
+    return {
+        "map": charts.data_uri(charts.incident_map(
+            bulletin, countries=basemap.countries(), governorates=basemap.governorates(data_dir),
+            labels=labels)),
+        "by_zone": charts.data_uri(charts.trend_chart(
+            bulletin, by="zone", labels=labels,
+            title=chart_word("by_zone"))),
+        "by_party": charts.data_uri(charts.trend_chart(
+            bulletin, by="party", labels=labels,
+            title=chart_word("by_party"))),
+    }
+
+
+def context(bulletin: Bulletin, *, data_dir: str | Path) -> dict[str, Any]:
+    return {"bulletin": bulletin, "pictures": pictures(bulletin, data_dir=data_dir),
+            "outside": OUTSIDE, "not_attributed": NOT_ATTRIBUTED}
+
+
+def render_html(bulletin: Bulletin, *, data_dir: str | Path, language: str = i18n.DEFAULT) -> str:
+    """The bulletin as a standalone HTML document (its style inline, its pictures embedded)."""
+    i18n.use(language)
+    return _ENV.get_template("bulletin_print.html").render(
+        **context(bulletin, data_dir=data_dir), language=i18n.current(),
+        direction=i18n.direction(i18n.current()), stylesheet=STYLESHEET.read_text())
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML document printed to PDF by WeasyPrint (A4, the page rules of the stylesheet)."""
+    import weasyprint
+
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(WEB)).write_pdf()
+    return pdf
