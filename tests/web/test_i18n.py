@@ -79,6 +79,29 @@ def test_every_string_of_the_templates_and_views_is_translated(script: ModuleTyp
                             + "\nrun python scripts/update_catalogues.py and translate")
 
 
+# Text a template may show untranslated: the product's name, commands, units, examples.
+UNTRANSLATED = {"trucewatch", "trucewatch log verify", "UTC", "sha256", "political_body",
+                "astana-2017-02", "2017-01-21T10:00+02:00 · 2017-01-21"}
+
+
+def test_no_template_shows_text_outside_the_catalogues() -> None:
+    """Words left in a template outside _() and {% trans %} would stay English everywhere."""
+    found = {}
+    for path in sorted((i18n.LOCALE_DIR.parent / "templates").glob("*.html")):
+        text = path.read_text()
+        for pattern in (r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", r"{#.*?#}", r"{{.*?}}",
+                        r"{%.*?%}", r"<script.*?</script>", r"<style.*?</style>"):
+            text = re.sub(pattern, " ", text, flags=re.S)
+        shown = re.findall(r'(?:title|placeholder|aria-label|alt)="([^"]*[A-Za-z][^"]*)"',
+                           text)
+        text = re.sub(r"<[^>]+>", " ", text)
+        shown += re.findall(r"[A-Za-z][\w' ,.;:()+·-]*", text)
+        left = {w.strip(" .,;:()-") for w in shown} - UNTRANSLATED - {""}
+        if left:
+            found[path.name] = sorted(left)
+    assert found == {}, f"mark these for translation: {found}"
+
+
 def test_catalogues_and_compiled_files_are_up_to_date(script: ModuleType) -> None:
     """The .pot holds what the code says; each .po is merged with it; each .mo compiles it."""
     stale = [str(path.relative_to(ROOT)) for path, content in script.outputs().items()
