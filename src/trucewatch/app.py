@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from trucewatch import __version__
 from trucewatch.config import Settings, load_settings
+from trucewatch.limits import InFlightLimit
 from trucewatch.storage import Store
 
 
@@ -18,4 +19,5 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or load_settings()
     api.install(app)
     web.install(app)
+    app.add_middleware(InFlightLimit, limit=app.state.settings.max_in_flight)  # outermost
     return app

@@ -45,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Wait before the first retry of a delivery; it doubles with each retry."),
     Setting("notify_timeout_seconds", "10", "Time limit of one SMTP or webhook attempt."),
     Setting("notify_interval_seconds", "30", "Pause between passes of `trucewatch notify watch`."),
+    Setting("max_in_flight", "16", "Requests one server process works on at once; more wait "
+            "their turn. Keep it at most half the database pool (40 connections)."),
 )
 
 
@@ -70,6 +72,7 @@ class Settings:
     notify_backoff_seconds: float = 60
     notify_timeout_seconds: float = 10
     notify_interval_seconds: float = 30
+    max_in_flight: int = 16
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -99,4 +102,5 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         notify_backoff_seconds=float(raw["notify_backoff_seconds"]),
         notify_timeout_seconds=float(raw["notify_timeout_seconds"]),
         notify_interval_seconds=float(raw["notify_interval_seconds"]),
+        max_in_flight=max(1, int(raw["max_in_flight"])),
     )

@@ -25,6 +25,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Connections one process may hold: a request holds one or two (its own session, and at
+# times one more, e.g. the pages' unread count), and the server lets ``max_in_flight``
+# requests (16 by default) in at once, so the pool never runs dry. A dry pool under FastAPI's
+# thread pool can deadlock: requests holding connections wait for a thread while threads
+# wait for a connection.
+POOL_SIZE, MAX_OVERFLOW = 20, 20
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     try:
@@ -32,10 +40,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     except Exception as exc:  # sqlalchemy raises ArgumentError with no field
         raise InvalidInput(f"not a database URL: {url!r}", field="db") from exc
     if backend == "sqlite":
+        if make_url(url).database not in (None, "", ":memory:"):
+            kwargs = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **kwargs}
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
+        kwargs = {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW, **kwargs}
         return create_engine(url, pool_pre_ping=True, **kwargs)
     raise InvalidInput(f"unsupported database {backend!r}: use sqlite or postgresql", field="db")
 
