@@ -160,7 +160,7 @@ class BlockIndex:
         return np.repeat(owners, counts), self.rows[np.arange(total) + first]
 
 
-def candidate_pairs(f: Features, *, chunk: int = 50_000) -> tuple[I64, I64]:
+def candidate_pairs(f: Features, *, chunk: int = 10_000) -> tuple[I64, I64]:
     """Every pair (i < j) of rows of ``f`` that share a block, once."""
     index = BlockIndex(f)
     found: list[I64] = []
