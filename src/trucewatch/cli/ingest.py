@@ -48,6 +48,9 @@ def ingest_command(
     source: str | None = typer.Option(None, help="Where the text comes from (default: the file "
                                                  "name)."),
     as_json: bool = typer.Option(False, "--json", help="Print the analysis and proposals as JSON."),
+    dask: str | None = typer.Option(
+        None, "--dask", help="Analyse on Dask workers: local:N starts a local cluster of N "
+                             "processes, or give a scheduler's address (tcp://host:8786)."),
 ) -> None:
     """Analyse texts into proposals (actors, affiliations, events, invitations, replies,
     reports), each with its sentence, offsets and confidence; nothing enters the record until
@@ -57,6 +60,9 @@ def ingest_command(
     day = _date(published)
     paths = texts_in(files)
     results: list[dict[str, Any]] = []
+    if dask is not None:
+        results = _on_cluster(dask, paths, day, source)
+        paths = []
     with transaction() as session:
         who = principal(session)
         with typer.progressbar(paths, label="ingesting", file=sys.stderr,
@@ -82,6 +88,34 @@ def ingest_command(
     for view in results:
         typer.echo(f"text {view['text_id']} {view['source']} sha256 {view['sha256'][:12]}… "
                    f"({len(view['proposals'])} proposals, {len(view['dropped'])} lines dropped)")
+
+
+def _on_cluster(address: str, paths: list[Path], day: date | None,
+                source: str | None) -> list[dict[str, Any]]:
+    """Analyse on Dask workers, then store here: one transaction, one log entry a text."""
+    from trucewatch.ingest import distributed, service
+
+    raws = [(path.read_bytes(), source or path.name, day) for path in paths]
+    results: list[dict[str, Any]] = []
+    with transaction() as session:
+        who = principal(session)
+        distributed.principal_may_ingest(who)
+        with distributed.cluster_client(address) as client:
+            analysed = distributed.analyse_on_cluster(session, client, raws)
+        with typer.progressbar(list(zip(raws, analysed, strict=True)), label="storing",
+                               file=sys.stderr, show_pos=True) as bar:
+            for (raw, name, _day), view in bar:
+                try:
+                    stored = service.store_extracted(session, principal=who, raw=raw,
+                                                     extracted=view, text=view["text"])
+                except Conflict as exc:
+                    typer.echo(f"skipped {name}: {exc}", err=True)
+                    continue
+                for item, row in zip(view["proposals"], stored.proposals, strict=True):
+                    item["id"] = row.id
+                view["text_id"] = stored.text.id
+                results.append(view)
+    return results
 
 
 def _date(text: str | None) -> date | None:

@@ -37,6 +37,7 @@ class Extraction:
             "dates": [d.as_json() for d in a.dates],
             "places": [p.as_json() for p in a.places],
             "proposals": [p.as_json() for p in self.proposals],
+            "text": a.text,
         }
 
 

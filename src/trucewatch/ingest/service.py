@@ -77,19 +77,42 @@ def ingest_text(session: Session, *, principal: Principal, raw: bytes, source: s
     log.lock(session)
     extraction = analyse_text(session, raw=raw, source=source, published=published,
                               use_model=use_model)
-    analysis = extraction.analysis
-    row = IngestedText(sha256=digest, source=source[:300], published=extraction.published,
-                       format=extraction.format, text=analysis.text,
-                       dropped=[d.as_json() for d in analysis.cleaned.dropped],
-                       pipeline=analysis.pipeline.describe(), ingested_by=principal.actor)
+    stored = store_extracted(session, principal=principal, raw=raw,
+                             extracted=extraction.as_json(),
+                             text=extraction.analysis.text)
+    return Ingested(stored.text, extraction, stored.proposals)
+
+
+@dataclass
+class Stored:
+    text: IngestedText
+    proposals: list[Proposal]
+
+
+def store_extracted(session: Session, *, principal: Principal, raw: bytes,
+                    extracted: dict[str, Any], text: str) -> Stored:
+    """Store a text analysed elsewhere (here, or on a worker of a cluster) with its proposals,
+    all pending, in one log entry; ``extracted`` is :meth:`Extraction.as_json`."""
+    require(principal, Action.INGEST)
+    digest = sha256_of(raw)
+    if extracted["sha256"] != digest:
+        raise Conflict("the analysis is of another text", field="file")
+    if session.scalar(select(IngestedText.id).where(IngestedText.sha256 == digest)) is not None:
+        raise Conflict(f"this text was ingested already (sha256 {digest[:12]}…)", field="file")
+    log.lock(session)
+    row = IngestedText(sha256=digest, source=str(extracted["source"])[:300],
+                       published=date.fromisoformat(extracted["published"]),
+                       format=extracted["format"], text=text, dropped=extracted["dropped"],
+                       pipeline=extracted["pipeline"], ingested_by=principal.actor)
     session.add(row)
     session.flush()
-    stored = [Proposal(text_id=row.id, kind=p.kind, key=p.key[:500], status="pending",
-                       payload=p.payload, sentence=p.sentence.text,
-                       sentence_start=p.sentence.start, sentence_end=p.sentence.end,
-                       evidence_start=p.start, evidence_end=p.end,
-                       confidence=round(p.confidence, 3), notes=p.notes, reason="", record="")
-              for p in extraction.proposals]
+    stored = [Proposal(text_id=row.id, kind=p["kind"], key=p["key"][:500], status="pending",
+                       payload=p["payload"], sentence=p["sentence"],
+                       sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
+                       evidence_start=p["start"], evidence_end=p["end"],
+                       confidence=round(p["confidence"], 3), notes=p["notes"], reason="",
+                       record="")
+              for p in extracted["proposals"]]
     session.add_all(stored)
     session.flush()
     counts: dict[str, int] = {}
@@ -100,7 +123,7 @@ def ingest_text(session: Session, *, principal: Principal, raw: bytes, source: s
                         "published": row.published.isoformat(), "format": row.format,
                         "pipeline": row.pipeline, "dropped": len(row.dropped),
                         "proposals": counts})
-    return Ingested(row, extraction, stored)
+    return Stored(row, stored)
 
 
 def list_proposals(session: Session, *, principal: Principal, status: str | None = "pending",
