@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from trucewatch import __version__
 from trucewatch.api import (
     actors,
+    analytics,
     bulk,
     correlation,
     exchange,
@@ -43,7 +44,7 @@ def health() -> dict[str, str]:
 
 
 for module in (actors, truces, reports, incidents, rounds, publication, log, users, talks,
-               notifications, bulk, exchange, correlation, ingest):
+               notifications, bulk, exchange, correlation, ingest, analytics):
     router.include_router(module.router)
 
 

@@ -8,6 +8,7 @@ import typer
 
 from trucewatch.cli import (
     actors,
+    analytics,
     basemap,
     bulk,
     bulletins,
@@ -72,6 +73,7 @@ cli.add_typer(exchange.imports, name="import")
 cli.add_typer(exchange.exports, name="export")
 cli.add_typer(correlation.app, name="correlate")
 bulletins.register(cli)
+cli.add_typer(analytics.app, name="analytics")
 
 
 def app(argv: list[str] | None = None) -> None:

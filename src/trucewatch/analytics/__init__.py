@@ -1,0 +1,1 @@
+"""Analytics: counts by period, zone, governorate, category and party; hotspots; escalation."""
