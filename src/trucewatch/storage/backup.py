@@ -106,7 +106,7 @@ def _sqlite_path(url: str) -> Path:
 def _sqlite_copy(src: Path, dest: Path) -> None:
     if not src.is_file():
         raise InvalidInput(f"no SQLite database at {src}", field="db")
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(dest)
     try:
         source.backup(target)  # a consistent snapshot even while others write
@@ -117,7 +117,7 @@ def _sqlite_copy(src: Path, dest: Path) -> None:
 
 def _check_sqlite_backup(src: Path) -> None:
     try:
-        conn = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
         try:
             verdict = conn.execute("PRAGMA integrity_check").fetchone()
             has_log = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'log_entries'"
