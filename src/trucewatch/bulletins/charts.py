@@ -31,6 +31,9 @@ from trucewatch.bulletins.period import AVERAGE_DAYS  # noqa: E402
 DPI = 150
 STATUS_COLOURS = {"confirmed": "#b2182b", "not_confirmed": "#4d4d4d", "disputed": "#e08214",
                   "open": "#2166ac", "under_review": "#5aae61", "closed": "#999999"}
+# Drawn last, so on top where points crowd: confirmed violations, then disputed ones.
+DRAW_ORDER = {"closed": 0, "not_confirmed": 1, "open": 2, "under_review": 3, "disputed": 4,
+              "confirmed": 5}
 SYRIA = (35.5, 32.2, 42.5, 37.4)  # the map's extent when there is nothing to show
 ASPECT = 1.4  # width / height of the map frame
 MAX_LINES = 8  # a chart shows this many zones or parties; the rest are summed as "others"
@@ -118,11 +121,14 @@ def incident_map(bulletin: Bulletin, *, countries: dict[str, Any],
     for e in bulletin.entries:
         if e.latitude is not None and e.longitude is not None:
             by_status.setdefault(e.status, []).append(e)
-    for status, entries in sorted(by_status.items()):
+    placed = sum(len(v) for v in by_status.values())
+    size = 12 if placed < 500 else 3  # thousands of points: small, no white rim
+    for status, entries in sorted(by_status.items(), key=lambda kv: DRAW_ORDER.get(kv[0], 0)):
         ax.scatter(np.array([e.longitude for e in entries], dtype=float),
-                   np.array([e.latitude for e in entries], dtype=float), s=12,
-                   color=STATUS_COLOURS.get(status, "#000000"), edgecolors="white",
-                   linewidths=0.3, zorder=3, label=f"{labels.get(status, status)} ({len(entries)})")
+                   np.array([e.latitude for e in entries], dtype=float), s=size,
+                   color=STATUS_COLOURS.get(status, "#000000"),
+                   edgecolors="white" if placed < 500 else "none", linewidths=0.3, zorder=3,
+                   label=f"{labels.get(status, status)} ({len(entries)})")
     minx, miny, maxx, maxy = _extent(bulletin)
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
