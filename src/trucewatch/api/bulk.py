@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import Field
@@ -12,7 +9,7 @@ from pydantic import Field
 from trucewatch.api.deps import PrincipalDep
 from trucewatch.api.problems import COMMON
 from trucewatch.bulk.actions import MAX_ITEMS, BulkKind, BulkParams
-from trucewatch.bulk.runner import BulkRun, Progress, prepare_run
+from trucewatch.bulk.runner import prepare_run, progress_lines
 
 router = APIRouter(tags=["bulk actions"], responses=COMMON)
 NDJSON = "application/x-ndjson"
@@ -36,11 +33,5 @@ def run_bulk(action: BulkKind, body: BulkIn, request: Request, who: PrincipalDep
     params = body.model_dump(exclude={"ids"})
     run = prepare_run(request.app.state.store, principal=who, kind=action.value, ids=body.ids,
                       params=params)
-    return StreamingResponse(_lines(run), media_type=NDJSON)
+    return StreamingResponse(progress_lines(run), media_type=NDJSON)
 
-
-def _lines(run: BulkRun) -> Iterator[str]:
-    progress = Progress(total=len(run.ids))
-    for result in run.items(progress):
-        yield json.dumps({"item": result.as_json(), "progress": progress.as_json()}) + "\n"
-    yield json.dumps({"summary": progress.as_json()}) + "\n"

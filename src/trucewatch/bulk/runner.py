@@ -9,6 +9,7 @@ it fails.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,15 @@ class BulkRun:
                 progress.succeeded += result.ok
                 progress.failed += not result.ok
             yield result
+
+
+def progress_lines(run: BulkRun) -> Iterator[str]:
+    """The run carried out as JSON Lines: one per item with the progress so far, then the
+    summary (what the API and the page's progress bar read)."""
+    progress = Progress(total=len(run.ids))
+    for result in run.items(progress):
+        yield json.dumps({"item": result.as_json(), "progress": progress.as_json()}) + "\n"
+    yield json.dumps({"summary": progress.as_json()}) + "\n"
 
 
 def prepare_run(store: Store, *, principal: Principal, kind: str, ids: Sequence[Any],

@@ -4,7 +4,6 @@ every item) and, with it, a progress bar fed line by line from the same run."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from trucewatch.auth.policy import allowed
 from trucewatch.auth.principal import Principal
 from trucewatch.bulk.actions import ACTIONS, MAX_ITEMS, BulkKind
-from trucewatch.bulk.runner import BulkRun, Progress, parse_id_list, prepare_run
+from trucewatch.bulk.runner import BulkRun, Progress, parse_id_list, prepare_run, progress_lines
 from trucewatch.errors import PermissionDenied, TrucewatchError
 from trucewatch.web.context import (
     checked_form,
@@ -72,14 +71,8 @@ async def bulk_stream(request: Request) -> Response:
         assert problem is not None
         return Response(json.dumps({"error": problem.message, "field": problem.field}),
                         status_code=problem.http_status, media_type="application/json")
-    return StreamingResponse(_lines(run), media_type="application/x-ndjson")
+    return StreamingResponse(progress_lines(run), media_type="application/x-ndjson")
 
-
-def _lines(run: BulkRun) -> Iterator[str]:
-    progress = Progress(total=len(run.ids))
-    for result in run.items(progress):
-        yield json.dumps({"item": result.as_json(), "progress": progress.as_json()}) + "\n"
-    yield json.dumps({"summary": progress.as_json()}) + "\n"
 
 
 def _prepared(request: Request, form: dict[str, Any]
