@@ -77,7 +77,8 @@ def test_the_guarantor_edition_holds_unpublished_incidents_with_the_dissent(
                 1 for e in bulletin.entries if e.status in ("open", "under_review")) > 0
             [disputed] = bulletin.disputed
             assert not disputed.published
-            assert disputed.dissents and all(":" in d for d in disputed.dissents)
+            assert disputed.dissents and all(d.guarantor and d.finding for d in disputed.dissents)
+            assert ":" in str(disputed.dissents[0])
             [confirmed] = bulletin.confirmed
             assert confirmed.responsible and confirmed.confidence and confirmed.basis
         # The casualty range of the confirmed incident holds its best figure.

@@ -4,7 +4,8 @@ The public edition holds published material only, whoever asks: published incide
 with the decision that was published, reports linked to them, published meetings. The
 guarantor edition (``bulletin.guarantor_edition``: guarantor officers and the mediator's
 office) holds every incident of the period, its latest decision, every report received,
-and the meetings not yet published.
+and the meetings not yet published. What the printed bulletin shows of them (summary
+tables, the notable incidents) is ``bulletins.summary``.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ import json
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trucewatch.actors.models import Actor
+from trucewatch.analytics.escalation import BASELINE_DAYS, GUARD_DAYS
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import PUBLIC, Principal
 from trucewatch.bulletins.period import AVERAGE_DAYS, Period
+from trucewatch.bulletins.summary import NOT_ATTRIBUTED, Summary, summarise
 from trucewatch.geo.zones import ZoneIndex
 from trucewatch.incidents.models import Incident, IncidentLink
 from trucewatch.reports.models import Casualty, Report
@@ -32,14 +36,35 @@ from trucewatch.storage.base import utcnow
 from trucewatch.talks.meetings import list_meetings
 from trucewatch.truces.models import Truce, TruceZone
 from trucewatch.verification.models import ReviewRound
+from trucewatch.web.basemap import governorates
 
 OUTSIDE = "outside the zones"
-NOT_ATTRIBUTED = "not attributed"
 
 
 class Edition(StrEnum):
     PUBLIC = "public"
     GUARANTOR = "guarantor"
+
+
+@dataclass(frozen=True)
+class CasualtyRange:
+    outcome: str  # killed | injured
+    low: int
+    best: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Dissent:
+    """One guarantor's dissent from a decision, as its signed record gives it."""
+
+    guarantor: str
+    finding: str
+    responsible: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.guarantor}: {self.finding}" + (
+            f" ({self.responsible})" if self.responsible else "")
 
 
 @dataclass(frozen=True)
@@ -60,15 +85,22 @@ class Entry:
     confidence: str | None = None
     basis: str | None = None
     round: int | None = None
-    dissents: tuple[str, ...] = ()
+    dissents: tuple[Dissent, ...] = ()
+    casualties: tuple[CasualtyRange, ...] = ()  # the period's incidents only
+    governorate: str | None = None  # with imported governorate outlines
 
+    def casualty(self, outcome: str) -> CasualtyRange | None:
+        return next((c for c in self.casualties if c.outcome == outcome), None)
 
-@dataclass(frozen=True)
-class CasualtyRange:
-    outcome: str  # killed | injured
-    low: int
-    best: int
-    high: int
+    @property
+    def killed(self) -> int:
+        found = self.casualty("killed")
+        return found.best if found else 0
+
+    @property
+    def injured(self) -> int:
+        found = self.casualty("injured")
+        return found.best if found else 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +136,7 @@ class Bulletin:
     entries: list[Entry]  # the incidents that began in the period
     trend: Trend
     zones: list[Zone]
+    summary: Summary
     meetings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -116,22 +149,32 @@ class Bulletin:
 
 
 def build_bulletin(session: Session, *, principal: Principal, period: Period,
-                   edition: Edition = Edition.PUBLIC, now: datetime | None = None) -> Bulletin:
-    """The bulletin of ``period``; the guarantor edition needs ``bulletin.guarantor_edition``."""
+                   edition: Edition = Edition.PUBLIC, now: datetime | None = None,
+                   data_dir: str | Path | None = None) -> Bulletin:
+    """The bulletin of ``period``; the guarantor edition needs ``bulletin.guarantor_edition``.
+
+    With ``data_dir`` holding imported governorate outlines, incidents are counted by
+    governorate too."""
     if edition is Edition.GUARANTOR:
         require(principal, Action.BULLETIN_GUARANTOR)
     public = edition is Edition.PUBLIC
     zones, index = _zones(session)
-    trend_start = _midnight(period.trend_first, back=AVERAGE_DAYS - 1)
-    entries = _entries(session, public=public, start=trend_start, end=period.end,
-                       zone_index=index)
+    # Read back far enough for the trend's first 7-day mean and for the escalation
+    # baseline of the period's first day (analytics.escalation).
+    start = min(_midnight(period.trend_first, back=AVERAGE_DAYS - 1),
+                _midnight(period.first, back=BASELINE_DAYS + GUARD_DAYS))
+    entries = _entries(session, public=public, start=start, end=period.end, zone_index=index)
     in_period = [e for e in entries if period.first <= e.day <= period.last]
+    in_period = _with_casualties(session, in_period)
+    if data_dir is not None:
+        in_period = _with_governorates(in_period, governorates(data_dir))
     return Bulletin(
         edition=edition, period=period, generated_at=now or utcnow(),
         figures=_figures(session, public=public, period=period, entries=in_period),
         entries=in_period,
         trend=_trend(entries, period),
         zones=zones,
+        summary=summarise(in_period, history=entries, since=start.date(), period=period),
         meetings=_meetings(session, principal=PUBLIC if public else principal, period=period),
     )
 
@@ -174,10 +217,8 @@ def _entries(session: Session, *, public: bool, start: datetime, end: datetime,
             status = body["decision"] if body else row.status
         elif body is not None and body["decision"] != row.status:
             body = None  # decided once, under review again: the old decision is not current
-        dissents = tuple(
-            f"{d['guarantor']}: {d['finding']}"
-            + (f" ({d['responsible']})" if d.get("responsible") else "")
-            for d in (body or {}).get("dissents", []))
+        dissents = tuple(Dissent(d["guarantor"], d["finding"], d.get("responsible"))
+                         for d in (body or {}).get("dissents", []))
         entries.append(Entry(
             id=row.id, title=row.title, day=row.occurred_start.date(), place=row.place_name,
             latitude=row.latitude, longitude=row.longitude, category=row.category,
@@ -228,16 +269,42 @@ def _figures(session: Session, *, public: bool, period: Period, entries: list[En
             select(IncidentLink.report_id)
             .join(Incident, Incident.id == IncidentLink.incident_id)
             .where(IncidentLink.unlinked_at.is_(None), Incident.published_at.is_not(None))))
-    confirmed = [e.id for e in entries if e.status == "confirmed"]
+    totals: dict[str, list[int]] = {"killed": [0, 0, 0], "injured": [0, 0, 0]}
+    for e in entries:
+        if e.status == "confirmed":  # summed over the confirmed incidents
+            for c in e.casualties:
+                total = totals.setdefault(c.outcome, [0, 0, 0])
+                total[0] += c.low
+                total[1] += c.best
+                total[2] += c.high
     return Figures(reports=session.scalar(reports) or 0, confirmed=counts["confirmed"],
                    not_confirmed=counts["not_confirmed"], disputed=counts["disputed"],
                    pending=0 if public else len(entries) - sum(counts.values()),
-                   casualties=_casualties(session, confirmed))
+                   casualties=tuple(CasualtyRange(o, *t) for o, t in totals.items()))
 
 
-def _casualties(session: Session, incident_ids: list[int]) -> tuple[CasualtyRange, ...]:
-    """Summed over the confirmed incidents. Within an incident its reports disagree: the
-    range runs from the smallest low to the largest high, the best is the median best."""
+def _with_casualties(session: Session, entries: list[Entry]) -> list[Entry]:
+    found = _casualties(session, [e.id for e in entries])
+    return [replace(e, casualties=found[e.id]) if e.id in found else e for e in entries]
+
+
+def _with_governorates(entries: list[Entry], outlines: dict[str, Any]) -> list[Entry]:
+    """Each incident's governorate: the first imported outline that holds its point."""
+    features = outlines.get("features", [])
+    if not features:
+        return entries
+    names = {i: str(f.get("properties", {}).get("name", f"#{i + 1}"))
+             for i, f in enumerate(features)}
+    index = ZoneIndex([(i, f["geometry"]) for i, f in enumerate(features)])
+    hits = index.zones_of([(e.latitude, e.longitude) for e in entries])
+    return [replace(e, governorate=names[hit] if hit is not None else None)
+            for e, hit in zip(entries, hits, strict=True)]
+
+
+def _casualties(session: Session,
+                incident_ids: list[int]) -> dict[int, tuple[CasualtyRange, ...]]:
+    """Each incident's casualties. Within an incident its reports disagree: the range runs
+    from the smallest low to the largest high, the best is the median best."""
     per: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for chunk in _chunks(incident_ids, 5000):
         rows = session.execute(
@@ -253,13 +320,12 @@ def _casualties(session: Session, incident_ids: list[int]) -> tuple[CasualtyRang
     by_incident: dict[tuple[int, str], list[list[int]]] = defaultdict(list)
     for (incident_id, _report, outcome), cell in per.items():
         by_incident[(incident_id, outcome)].append(cell)
-    totals: dict[str, list[int]] = {"killed": [0, 0, 0], "injured": [0, 0, 0]}
-    for (_incident, outcome), cells in by_incident.items():
-        total = totals.setdefault(outcome, [0, 0, 0])
-        total[0] += min(c[0] for c in cells)
-        total[1] += int(statistics.median_low([c[1] for c in cells]))
-        total[2] += max(c[2] for c in cells)
-    return tuple(CasualtyRange(o, *t) for o, t in totals.items())
+    out: dict[int, list[CasualtyRange]] = defaultdict(list)
+    for (incident_id, outcome), cells in sorted(by_incident.items()):
+        out[incident_id].append(CasualtyRange(
+            outcome, min(c[0] for c in cells), int(statistics.median_low([c[1] for c in cells])),
+            max(c[2] for c in cells)))
+    return {incident_id: tuple(ranges) for incident_id, ranges in out.items()}
 
 
 def _chunks(values: list[int], size: int) -> list[list[int]]:

@@ -12,7 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from trucewatch.bulletins.contents import NOT_ATTRIBUTED, OUTSIDE, Bulletin
+from trucewatch.bulletins.contents import NOT_ATTRIBUTED, OUTSIDE, Bulletin, Edition
+from trucewatch.bulletins.summary import NOTABLE
 from trucewatch.web import basemap, i18n, words
 from trucewatch.web.bulletin_words import chart_word
 
@@ -53,16 +54,32 @@ def pictures(bulletin: Bulletin, *, data_dir: str | Path) -> dict[str, str]:
     }
 
 
-def context(bulletin: Bulletin, *, data_dir: str | Path) -> dict[str, Any]:
+def full_list(bulletin: Bulletin, *, base_url: str = "") -> dict[str, str]:
+    """Where the complete list of the bulletin's incidents is: the page's link, the command."""
+    p, edition = bulletin.period, bulletin.edition.value
+    query = f"period={p.kind.value}&date={p.first.isoformat()}&edition={edition}"
+    command = (f"trucewatch bulletin --period {p.kind.value} --date {p.first.isoformat()} "
+               f"--format csv --out FILE")
+    if bulletin.edition is Edition.GUARANTOR:
+        command += " --edition guarantor"
+    return {"url": f"{base_url}/bulletins.csv?{query}",
+            "geojson": f"{base_url}/bulletins.geojson?{query}", "command": command}
+
+
+def context(bulletin: Bulletin, *, data_dir: str | Path, base_url: str = "") -> dict[str, Any]:
     return {"bulletin": bulletin, "pictures": pictures(bulletin, data_dir=data_dir),
-            "outside": OUTSIDE, "not_attributed": NOT_ATTRIBUTED}
+            "outside": OUTSIDE, "not_attributed": NOT_ATTRIBUTED, "notable_limit": NOTABLE,
+            "full_list": full_list(bulletin, base_url=base_url)}
 
 
-def render_html(bulletin: Bulletin, *, data_dir: str | Path, language: str = i18n.DEFAULT) -> str:
-    """The bulletin as a standalone HTML document (its style inline, its pictures embedded)."""
+def render_html(bulletin: Bulletin, *, data_dir: str | Path, language: str = i18n.DEFAULT,
+                base_url: str = "") -> str:
+    """The bulletin as a standalone HTML document (its style inline, its pictures embedded);
+    ``base_url`` makes the link to the complete list absolute (a PDF has no page to be
+    relative to)."""
     i18n.use(language)
     return _ENV.get_template("bulletin_print.html").render(
-        **context(bulletin, data_dir=data_dir), language=i18n.current(),
+        **context(bulletin, data_dir=data_dir, base_url=base_url), language=i18n.current(),
         direction=i18n.direction(i18n.current()), stylesheet=STYLESHEET.read_text())
 
 
