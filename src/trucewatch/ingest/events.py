@@ -7,8 +7,18 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
+from trucewatch.ingest.actor_codes import ActorCode, alpha3, code_name, code_phrase
 from trucewatch.ingest.mentions import Mention, Sentence
-from trucewatch.ingest.ontology import MEETING_WORDS, NOUNS, SPEECH_VERBS, TYPES, VERBS, EventType
+from trucewatch.ingest.ontology import (
+    LIGHT_NOUNS,
+    LIGHT_VERBS,
+    MEETING_WORDS,
+    NOUNS,
+    SPEECH_VERBS,
+    TYPES,
+    VERBS,
+    EventType,
+)
 
 _PRONOUNS = frozenset({"he", "she", "him", "her"})
 _HEAD_DEPS = frozenset({"compound", "amod", "poss", "nmod"})
@@ -22,6 +32,8 @@ class Participant:
     end: int
     mention: Mention | None = None
     via: str = ""  # how a pronoun was resolved
+    head: Token | None = None  # the phrase's head word, for its CAMEO actor code
+    code: ActorCode | None = None
 
     def as_json(self) -> dict[str, object]:
         m = self.mention
@@ -29,7 +41,23 @@ class Participant:
                                    "actor": m.key if m else None, "name": m.name if m else None}
         if self.via:
             view["via"] = self.via
+        if not self.coded().empty:
+            view["cameo"] = self.coded().as_json()
         return view
+
+    def coded(self) -> ActorCode:
+        """The CAMEO actor code: the linked actor's country, else the phrase's words."""
+        if self.code is None:
+            m = self.mention
+            country = alpha3(m.country) if m is not None else None
+            named = code_name(m.text) if m is not None and country is None else None
+            if named is not None:
+                self.code = named
+                return named
+            head = self.head if self.head is not None else (m.span.root if m else None)
+            self.code = code_phrase(head, country=country, basis=m.text if m else "") \
+                if head is not None else ActorCode(None, (), "")
+        return self.code
 
 
 @dataclass
@@ -111,7 +139,7 @@ class Resolver:
         if token.dep_ == "nsubj" and speech.lemma_ in SPEECH_VERBS and self.last_speaker:
             p = self.last_speaker
             return Participant(p.text, p.start, p.end, p.mention,
-                               f"'{token.text}' → the last speaker, {p.text}")
+                               f"'{token.text}' → the last speaker, {p.text}", p.head)
         for ancestor in token.ancestors:
             if ancestor.lemma_ in SPEECH_VERBS:
                 for child in ancestor.children:
@@ -130,8 +158,17 @@ class Resolver:
         return None
 
 
+_TARGET_PREPOSITIONS = ("with", "against", "on", "at", "into", "toward", "towards")
+_GIVING = frozenset({"02", "05", "06", "07", "08", "10"})  # "give/supply/appeal … to X"
+
+
+def _is_actor(p: Participant) -> bool:
+    """A named actor, or a phrase that names a country, a body or an agent type."""
+    return p.mention is not None or not p.coded().empty
+
+
 def _participant(m: Mention) -> Participant:
-    return Participant(m.text, m.start, m.end, m)
+    return Participant(m.text, m.start, m.end, m, head=m.span.root)
 
 
 def _phrase(head: Token, sentence: Sentence) -> Participant:
@@ -142,7 +179,7 @@ def _phrase(head: Token, sentence: Sentence) -> Participant:
         tokens = [head]
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     return Participant(sentence.span.doc.text[start:end], sentence.offset(start),
-                       sentence.offset(end))
+                       sentence.offset(end), head=head)
 
 
 def _subject(verb: Token) -> Token | None:
@@ -224,6 +261,8 @@ def classify(token: Token) -> EventType | None:
                 token.head.lemma_ == "agree":
             return None  # "agreed to establish": one agreement
         return TYPES[kind]
+    if token.pos_ == "NOUN" and _light_object(token):
+        return TYPES[LIGHT_NOUNS.get(token.lower_) or LIGHT_NOUNS[lemma]]
     if token.pos_ == "NOUN":
         compounds = [c.lower_ for c in token.children if c.dep_ == "compound"]
         kind = (NOUNS.get(f"{compounds[-1]} {lemma}") if compounds else None) or \
@@ -232,6 +271,14 @@ def classify(token: Token) -> EventType | None:
             return None  # nouns of talks and truces are the subject of other events
         return TYPES[kind] if kind else None
     return None
+
+
+def _light_object(token: Token) -> bool:
+    """The object of a verb that only carries it: "launched an attack", "imposed sanctions"."""
+    verb = token.head
+    return token.dep_ == "dobj" and verb.lemma_.lower() in LIGHT_VERBS and \
+        verb.lemma_.lower() not in VERBS and \
+        (token.lower_ in LIGHT_NOUNS or token.lemma_.lower() in LIGHT_NOUNS)
 
 
 def _reporting(token: Token, resolver: Resolver, sentence: Sentence) -> tuple[str, Participant | None]:
@@ -299,8 +346,11 @@ def _fill(event: Event, resolver: Resolver) -> None:
     for obj in objects:
         event.targets += resolver.participants(obj, sentence)
         event.object_text = _phrase(obj, sentence).text
-    event.targets += [p for t in _preposition_objects(token, ("with", "against", "on", "at"))
-                      for p in resolver.participants(t, sentence) if p.mention is not None]
+    prepositions = _TARGET_PREPOSITIONS + (("to",) if event.type.cameo[:2] in _GIVING else ())
+    event.targets += [p for t in _preposition_objects(token, prepositions)
+                      for p in resolver.participants(t, sentence) if _is_actor(p)]
+    if not event.targets and token.dep_ == "acl" and subject is None:
+        event.targets = [_phrase(token.head, sentence)]  # "soldiers killed in …"
     if event.type.kind == "talks_ended":
         without = [c for c in token.children if c.lower_ in ("without", "with")]
         for prep in without:
@@ -328,6 +378,17 @@ def _fill_noun(event: Event, resolver: Resolver) -> None:
         subject = _subject(verb)
         if subject is not None:
             event.targets = resolver.participants(subject, sentence)
+    elif _light_object(token) and event.type.kind != "invitation":
+        # "launched missiles at X", "imposed sanctions on X", "expressed sorrow for X"
+        agent = _agent(verb)
+        subject = agent if agent is not None else _subject(verb)
+        if subject is not None and subject.dep_ != "nsubjpass":
+            event.sources = resolver.participants(subject, sentence)
+        event.targets = [p for head in (token, verb)
+                         for t in _preposition_objects(head, _TARGET_PREPOSITIONS + ("for", "to"))
+                         for p in resolver.participants(t, sentence) if _is_actor(p)]
+        event.negated = event.negated or _negated(verb)
+        event.mode, event.reporter = _reporting(verb, resolver, sentence)
     elif token.dep_ in ("nsubjpass", "dobj") and verb.pos_ in ("VERB", "AUX"):
         event.targets = [p for t in _preposition_objects(verb, ("to",))
                          for p in _split_modifiers(t, resolver, sentence)]
@@ -338,11 +399,11 @@ def _fill_noun(event: Event, resolver: Resolver) -> None:
         event.mode, event.reporter = _reporting(verb, resolver, sentence)
     else:
         event.targets = [p for t in _preposition_objects(token, ("on", "against", "to", "in"))
-                         for p in resolver.participants(t, sentence) if p.mention is not None]
+                         for p in resolver.participants(t, sentence) if _is_actor(p)]
         if token.dep_ in ("nsubj", "nsubjpass") and verb.pos_ == "VERB":
             # "an air strike hit X": the verb says what the event struck
             event.targets += [p for c in verb.children if c.dep_ == "dobj"
-                              for p in resolver.participants(c, sentence) if p.mention is not None]
+                              for p in resolver.participants(c, sentence) if _is_actor(p)]
     event.confidence = 0.7 if event.targets else 0.5
 
 
