@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notify_interval_seconds", "30", "Pause between passes of `trucewatch notify watch`."),
     Setting("max_in_flight", "16", "Requests one server process works on at once; more wait "
             "their turn. Keep it at most half the database pool (40 connections)."),
+    Setting("correlate_on_filing", "1", "1: match each report filed through the API, the web "
+            "form or `trucewatch report add` against the store right after the filing commits "
+            "(docs/correlation.md); 0: only `trucewatch correlate run` does."),
 )
 
 
@@ -73,6 +76,7 @@ class Settings:
     notify_timeout_seconds: float = 10
     notify_interval_seconds: float = 30
     max_in_flight: int = 16
+    correlate_on_filing: bool = True
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -103,4 +107,5 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         notify_timeout_seconds=float(raw["notify_timeout_seconds"]),
         notify_interval_seconds=float(raw["notify_interval_seconds"]),
         max_in_flight=max(1, int(raw["max_in_flight"])),
+        correlate_on_filing=raw["correlate_on_filing"].strip().lower() in ("1", "true", "yes"),
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch.api.deps import PrincipalDep, SessionDep
 from trucewatch.api.problems import COMMON
+from trucewatch.correlation.filing import match_filed
 from trucewatch.correlation.queue import (
     candidate_view,
     confirm_candidate,
@@ -22,6 +24,20 @@ from trucewatch.incidents.service import incident_view
 from trucewatch.truces.service import get_truce
 
 router = APIRouter(prefix="/correlation", tags=["correlation"], responses=COMMON)
+
+
+def after_filing(request: Request, background: BackgroundTasks) -> Callable[[Sequence[int]], None]:
+    """For a route that files reports: match them once the response is sent (after the
+    request's transaction has committed), unless ``correlate_on_filing`` is off."""
+    store, on = request.app.state.store, request.app.state.settings.correlate_on_filing
+
+    def schedule(report_ids: Sequence[int]) -> None:
+        if on and report_ids:
+            background.add_task(match_filed, store, list(report_ids))
+    return schedule
+
+
+AfterFilingDep = Annotated[Callable[[Sequence[int]], None], Depends(after_filing)]
 
 
 class RunIn(BaseModel):

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
 
 from trucewatch.api import geojson
+from trucewatch.api.correlation import AfterFilingDep
 from trucewatch.api.deps import PrincipalDep, SessionDep, SettingsDep, username_of
 from trucewatch.api.limits import PayloadTooLarge
 from trucewatch.api.pagination import Cursor, Limit, Page, decode_cursor, page
@@ -75,7 +76,7 @@ def _view(session: SessionDep, who: Principal, report_id: int, *,
 
 
 def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[str, Any],
-          key: str | None, response: Response) -> dict[str, Any]:
+          key: str | None, response: Response, after_filing: AfterFilingDep) -> dict[str, Any]:
     if who.organisation_slug is None:
         raise PermissionDenied("sign in as a reporter to file a report", field="authorization")
     if key is not None:
@@ -93,6 +94,7 @@ def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[st
     filed = file_report(session, data=data, organisation=who.organisation_slug,
                         user=username_of(who), actor=who.actor, limits=limits, principal=who)
     response.status_code = 201 if filed.created else 200
+    after_filing([filed.id] if filed.created else [])  # correlation, once this commits
     response.headers["Location"] = f"/api/v1/reports/{filed.id}"
     return _view(session, who, filed.id, new=filed.created)
 
@@ -102,13 +104,14 @@ def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[st
                         409: COMMON[422] | {"description": "Key reused for another report"},
                         413: COMMON[422] | {"description": "Too large"}})
 def file_json(body: ReportBody, session: SessionDep, who: PrincipalDep, settings: SettingsDep,
-              response: Response, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+              response: Response, after_filing: AfterFilingDep,
+              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """File a report for the caller's organisation (201), or return the first one for a retried
     ``Idempotency-Key`` (200). Attachments are base64 in ``content``."""
     data = body.model_dump(exclude={"attachments"})
     data["attachments"] = [{"filename": a.filename, "content": a.content}  # decoded bytes
                            for a in body.attachments]
-    return _file(session, who, settings, data, idempotency_key, response)
+    return _file(session, who, settings, data, idempotency_key, response, after_filing)
 
 
 @router.post("/multipart", status_code=201, response_model=ReportOut,
@@ -116,7 +119,7 @@ def file_json(body: ReportBody, session: SessionDep, who: PrincipalDep, settings
                         409: COMMON[422] | {"description": "Key reused for another report"},
                         413: COMMON[422] | {"description": "Too large"}})
 def file_multipart(session: SessionDep, who: PrincipalDep, settings: SettingsDep,
-                   response: Response,
+                   response: Response, after_filing: AfterFilingDep,
                    report: Annotated[str, Form(description="The report as JSON, without "
                                                            "attachments.")],
                    attachments: Annotated[list[UploadFile] | None, File()] = None,
@@ -141,7 +144,7 @@ def file_multipart(session: SessionDep, who: PrincipalDep, settings: SettingsDep
         ReportIn.model_validate(data)
     except ValidationError as exc:
         raise as_invalid_input(exc) from None
-    return _file(session, who, settings, data, idempotency_key, response)
+    return _file(session, who, settings, data, idempotency_key, response, after_filing)
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:

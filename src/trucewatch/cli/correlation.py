@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 
-from trucewatch.cli.context import cli_actor, principal, print_json, print_table, transaction
+from trucewatch.cli.context import (
+    cli_actor,
+    principal,
+    print_json,
+    print_table,
+    settings_now,
+    store,
+    transaction,
+)
+from trucewatch.correlation.filing import match_filed
 from trucewatch.correlation.queue import (
     STATUSES,
     candidate_view,
@@ -20,6 +31,18 @@ from trucewatch.truces.service import get_truce
 
 app = typer.Typer(help="Correlation: link reports of one event into incidents (docs/correlation.md).",
                   no_args_is_help=True)
+
+
+def match_after_filing(report_ids: Sequence[int]) -> None:
+    """After ``trucewatch report file`` has committed: match the new reports (unless the
+    ``correlate_on_filing`` setting is off). A failure is logged; the filing stands."""
+    if not report_ids or not settings_now().correlate_on_filing:
+        return
+    opened = store()
+    try:
+        match_filed(opened, report_ids)
+    finally:
+        opened.dispose()
 
 
 @app.command("run")

@@ -15,6 +15,7 @@ from trucewatch.cli.context import (
     print_table,
     transaction,
 )
+from trucewatch.cli.correlation import match_after_filing
 from trucewatch.cli.jsonfile import load_attachments, read_attachment, read_json
 from trucewatch.errors import InvalidInput
 from trucewatch.reports.reading import (
@@ -132,6 +133,7 @@ def add(
             actor = f"user:{user}" if user else cli_actor()
         filed = file_reports(session, submissions=submissions, organisation=organisation,
                              user=user, actor=actor, limits=limits(), principal=who)
+    match_after_filing([f.id for f in filed if f.created])  # correlation, after the commit
     if as_json:
         print_json([{"id": f.id, "created": f.created} for f in filed])
         return

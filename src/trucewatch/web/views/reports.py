@@ -8,10 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from trucewatch.auth.policy import Action, allowed, require
 from trucewatch.auth.principal import Principal
+from trucewatch.correlation.filing import match_filed
 from trucewatch.errors import InvalidInput, NotFound, TrucewatchError
 from trucewatch.reports.enums import CasualtyGroup, GeoPrecision, Outcome, SourceKind
 from trucewatch.reports.reading import (
@@ -130,7 +132,10 @@ async def file_from_form(request: Request) -> Response:
     web_session(request).flash("ok", (
         _("Report %(id)s filed.") if filed.created
         else _("Report %(id)s was filed already; nothing new was stored.")) % {"id": filed.id})
-    return redirect(f"/reports/{filed.id}")
+    done = redirect(f"/reports/{filed.id}")
+    if filed.created and settings.correlate_on_filing:  # correlation, after the filing commits
+        done.background = BackgroundTask(match_filed, store_of(request), [filed.id])
+    return done
 
 
 @router.get("/reports", response_class=HTMLResponse)

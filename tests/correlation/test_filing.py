@@ -1,0 +1,190 @@
+"""A report filed through the API or the command line is matched right after its filing
+commits, on both stores: linked above the link threshold, queued between the thresholds,
+each a log entry; only its blocked candidates are scored (no rescan); a failure to match
+is logged and never loses the report; the ``correlate_on_filing`` setting turns it off."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.api.conftest import Api
+from tests.api.test_reports_api import report
+from tests.cli.test_cli import Cli
+from trucewatch.app import create_app
+from trucewatch.config import load_settings
+from trucewatch.correlation import records
+from trucewatch.correlation.blocking import BlockIndex, candidates_of
+from trucewatch.correlation.features import build
+from trucewatch.correlation.filing import match_filed
+from trucewatch.correlation.models import CandidateLink
+from trucewatch.log.models import LogEntry
+from trucewatch.reports.models import Report
+from trucewatch.reports.reading import incident_of
+from trucewatch.reports.service import file_report
+from trucewatch.storage import Store, open_store
+
+STRIKE = {"occurred": "2017-04-02", "place_name": "Kafr Zita", "latitude": 35.37,
+          "longitude": 36.6, "narrative": "Barrel bombs fell on the bakery of Kafr Zita."}
+
+
+@pytest.fixture
+def api(demo_store: Store) -> Iterator[Api]:
+    """The app with the default settings: matching after filing on."""
+    settings = load_settings({})
+    assert settings.correlate_on_filing
+    with TestClient(create_app(demo_store, settings)) as client:
+        yield Api(client, demo_store)
+
+
+@pytest.fixture(autouse=True)
+def _log_matches(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="trucewatch.correlation")
+
+
+def outcomes(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """What each match after a filing did, as it logged it, in order."""
+    return [r.outcome for r in caplog.records  # type: ignore[attr-defined]
+            if r.name == "trucewatch.correlation" and hasattr(r, "outcome")]
+
+
+def blocked_candidates(store: Store, report_id: int) -> int:
+    """How many stored reports blocking pairs with ``report_id``: what a match may score."""
+    with store.session() as s:
+        every = records.records(s)
+    new = [r for r in every if r.id == report_id]
+    others = [r for r in every if r.id != report_id]
+    orgs: dict[str, int] = {}
+    q, f = build(new, organisations=orgs), build(others, organisations=orgs)
+    return len(candidates_of(BlockIndex(f), q)[0])
+
+
+def kinds(store: Store, subject_prefix: str = "candidate:") -> list[str]:
+    with store.session() as s:
+        return list(s.scalars(select(LogEntry.kind).where(LogEntry.subject.startswith(
+            subject_prefix)).order_by(LogEntry.seq)))
+
+
+def file_api(api: Api, user: str, **changes: object) -> int:
+    filed = api.client.post("/api/v1/reports", json=report(**(STRIKE | changes)),
+                            headers=api.as_(user))
+    assert filed.status_code == 201, filed.text
+    return int(filed.json()["id"])
+
+
+def test_filing_through_the_api_links_the_same_strike(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    with api.store.session() as s:
+        stored = int(s.scalar(select(func.count()).select_from(Report)) or 0)
+    first = file_api(api, "gov-reporter")
+    second = file_api(api, "opp-reporter", place_name="Kafr Zeita", latitude=35.372)
+    # The response came after the commit; the match ran right after it, in its own transaction.
+    with api.store.session() as s:
+        incident = incident_of(s, first)
+        assert incident is not None and incident_of(s, second) == incident
+        row = s.scalars(select(CandidateLink)).one()
+        assert (row.report_a_id, row.report_b_id, row.status) == (first, second, "linked")
+    assert kinds(api.store) == ["correlation.pair_linked"]
+    assert kinds(api.store, f"incident:{incident}")[0] == "incident.created"
+    logged = outcomes(caplog)
+    assert [o["linked"] for o in logged] == [[], [[first, second]]]
+    # Without a rescan: each match scored only the reports blocking paired it with.
+    assert logged[1]["scored"] == blocked_candidates(api.store, second) < stored
+
+
+def test_between_the_thresholds_a_filing_waits_in_the_queue(api: Api) -> None:
+    tuned = api.client.patch("/api/v1/correlation/tuning/syria-2016-12-30",
+                             json={"link_threshold": 0.99, "review_threshold": 0.5},
+                             headers=api.as_("ir-officer"))
+    assert tuned.status_code == 200, tuned.text
+    first = file_api(api, "gov-reporter")
+    second = file_api(api, "opp-reporter", narrative="Mortar rounds hit a school yard.")
+    queue = api.client.get("/api/v1/correlation/candidates", headers=api.as_("ru-officer"))
+    assert [c["reports"] for c in queue.json()] == [[first, second]]
+    assert 0.5 <= queue.json()[0]["score"] < 0.99
+    assert kinds(api.store) == ["correlation.pair_queued"]
+    with api.store.session() as s:
+        assert incident_of(s, first) is None and incident_of(s, second) is None
+
+
+def test_the_setting_turns_matching_after_filing_off(demo_store: Store) -> None:
+    settings = load_settings({"TRUCEWATCH_CORRELATE_ON_FILING": "0"})
+    assert not settings.correlate_on_filing
+    with TestClient(create_app(demo_store, settings)) as client:
+        off = Api(client, demo_store)
+        file_api(off, "gov-reporter")
+        file_api(off, "opp-reporter")
+    assert kinds(demo_store) == []
+
+
+def test_a_failed_match_is_logged_and_loses_nothing(db_url: str,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    store = open_store(db_url)
+    with store.session() as s:
+        truce = factories.truce(s)
+        org = factories.organisation(s)
+    with store.session() as s:
+        filed = file_report(s, data=factories.report(truce=truce), organisation=org, actor="t").id
+    done = match_filed(store, [filed + 1000, filed])  # the first does not exist: NotFound
+    assert done[filed + 1000] is None and done[filed] is not None
+    failed = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(failed) == 1 and f"--report {filed + 1000}" in failed[0].getMessage()
+    with store.session() as s:
+        assert s.get(Report, filed) is not None
+    store.dispose()
+
+
+def test_filing_on_the_command_line_matches_after_the_commit(
+        db_url: str, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(db_url)
+    with store.session() as s:
+        truce = factories.truce(s)
+        orgs = [factories.organisation(s) for _ in range(4)]
+    cli = Cli(db_url, capsys)
+
+    def add(org: str, *extra: str) -> int:
+        code, out, err = cli("report", "add", "--org", org, "--truce", truce, "--source-kind",
+                             "party", "--occurred", "2017-01-10", "--category", "shelling",
+                             "--place", "Ariha", "--lat", "35.81", "--lon", "36.61",
+                             "--casualty", "killed,civilian,2", *extra, "--json-out")
+        assert code == 0, err
+        [filed] = json.loads(out)
+        return int(filed["id"])
+
+    far = add(orgs[0], "--lat", "33.5", "--lon", "36.3", "--place", "Douma",
+              "--narrative", "Shells fell on the market.")
+    first = add(orgs[1], "--narrative", "Shells fell on the market.")
+    second = add(orgs[2], "--narrative", "Shells fell on the market of Ariha.")
+    with store.session() as s:
+        assert incident_of(s, first) == incident_of(s, second) is not None
+        assert incident_of(s, far) is None
+    logged = outcomes(caplog)
+    # Douma is read from the store (within the box around Ariha) but not blocked with it.
+    assert [o["scored"] for o in logged] == [0, 0, 1]
+    assert logged[-1]["linked"] == [[first, second]]
+    assert blocked_candidates(store, second) == 1
+    assert kinds(store) == ["correlation.pair_linked"]
+    # Between the thresholds: queued, and a log entry says so.
+    assert cli("correlate", "tune", truce, "link_threshold=0.99", "review_threshold=0.5")[0] == 0
+    third = add(orgs[3], "--occurred", "2017-01-11", "--narrative", "A mortar hit a school.")
+    with store.session() as s:
+        queued = s.scalars(select(CandidateLink).where(CandidateLink.status == "pending")).all()
+        assert {(c.report_a_id, c.report_b_id) for c in queued} == {(first, third),
+                                                                   (second, third)}
+        assert incident_of(s, third) is None
+    assert kinds(store)[1:] == ["correlation.pair_queued"] * 2
+    # Turned off, a filing is not matched.
+    monkeypatch.setenv("TRUCEWATCH_CORRELATE_ON_FILING", "0")
+    before = len(kinds(store))
+    add(orgs[0], "--narrative", "Shells fell on the market.")
+    assert len(kinds(store)) == before
+    store.dispose()
+
