@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,11 +15,13 @@ from sqlalchemy.orm import Session
 from trucewatch.auth.principal import PUBLIC, Principal, operator
 from trucewatch.auth.service import create_user, get_user, grant_role, principal_for
 from trucewatch.bulletins.contents import Edition, build_bulletin
+from trucewatch.bulletins.listing import listing
 from trucewatch.bulletins.period import PeriodKind, period_of
 from trucewatch.errors import InvalidInput, PermissionDenied
 from trucewatch.incidents.models import Incident
 from trucewatch.storage import Store
 from trucewatch.talks.models import Meeting
+from trucewatch.web.basemap import import_governorates
 
 JANUARY = period_of("month", "2017-01-15")
 
@@ -109,3 +115,38 @@ def test_unpublished_meetings_only_in_the_guarantor_edition(demo_store: Store) -
         assert meeting.slug not in {m["slug"] for m in public.meetings}
         assert meeting.slug in {m["slug"] for m in officer.meetings}
         session.rollback()
+
+
+def test_the_complete_list_holds_exactly_the_bulletin_s_incidents(demo_store: Store,
+                                                                  tmp_path: Path) -> None:
+    outline = {"type": "Polygon", "coordinates": [[[30, 30], [45, 30], [45, 40], [30, 40],
+                                                   [30, 30]]]}
+    (tmp_path / "g.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Everywhere"}, "geometry": outline}]}))
+    import_governorates(tmp_path, tmp_path / "g.geojson")
+    with demo_store.session() as session:
+        published = set(session.scalars(select(Incident.id).where(
+            Incident.published_at.is_not(None))))
+        for edition, who in ((Edition.PUBLIC, PUBLIC),
+                             (Edition.GUARANTOR, _who(session, "ru-officer"))):
+            bulletin = build_bulletin(session, principal=who, period=JANUARY, edition=edition,
+                                      data_dir=tmp_path)
+            rows = list(csv.DictReader(io.StringIO("".join(listing(bulletin, format="csv")))))
+            assert [int(r["id"]) for r in rows] == [e.id for e in bulletin.entries]
+            if edition is Edition.PUBLIC:
+                assert {int(r["id"]) for r in rows} == published
+                assert all(r["published"] == "true" for r in rows)
+            else:
+                assert any(r["published"] == "false" for r in rows)
+            assert {r["governorate"] for r in rows if r["latitude"]} == {"Everywhere"}
+            features = json.loads("".join(listing(bulletin, format="geojson")))["features"]
+            assert [f["id"] for f in features] == [e.id for e in bulletin.entries]
+            # Each incident's casualties add up to the headline figure (confirmed ones).
+            killed = sum(int(r["killed_best"] or 0) for r in rows if r["status"] == "confirmed")
+            assert killed == next(c.best for c in bulletin.figures.casualties
+                                  if c.outcome == "killed")
+            assert bulletin.summary.incidents == len(rows)
+            assert sum(t.incidents for t in bulletin.summary.by_governorate) == len(rows)
+        with pytest.raises(InvalidInput) as bad:
+            listing(bulletin, format="xlsx")
+        assert bad.value.field == "format"

@@ -6,6 +6,7 @@ so these run on SQLite only. The PDF is looked at through ``pdftoppm`` (poppler-
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -111,3 +112,53 @@ def test_the_page_and_its_pdf(demo_store: Store) -> None:
     pdf = web.get("/bulletins.pdf", params={"period": "week", "date": "2017-01-15"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
+
+
+@SQLITE
+def test_the_bulletin_says_what_it_covers_and_where_the_complete_list_is(
+        demo_store: Store, tmp_path: Path) -> None:
+    with demo_store.session() as session:
+        bulletin = build_bulletin(session, principal=PUBLIC, period=JANUARY)
+    html = render_html(bulletin, data_dir=tmp_path, base_url="https://monitor.example")
+    assert f"This bulletin covers {len(bulletin.entries)} incidents" in html
+    assert "It names every confirmed and disputed incident." in html
+    link = "https://monitor.example/bulletins.csv?period=month&amp;date=2017-01-01&amp;edition=public"
+    assert f'href="{link}"' in html
+    assert "--format csv --out FILE" in html and "--edition guarantor" not in html
+    for part in ("Week by week", "Where and what", "Escalation alerts", "Responsible party"):
+        assert part in html, part
+
+
+@SQLITE
+def test_the_complete_list_from_the_command_and_the_page_under_the_edition_rule(
+        demo_db_url: str, demo_store: Store, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    cli = Cli(demo_db_url, capsys)
+    out = tmp_path / "list.csv"
+    code, said, err = cli("bulletin", "--period", "month", "--date", "2017-01-15",
+                          "--format", "csv", "--out", str(out))
+    assert code == 0, err
+    public_rows = out.read_text().splitlines()
+    assert public_rows[0].startswith("id,date,title") and "false" not in out.read_text()
+    code, _, err = cli("--as", "ru-officer", "bulletin", "--period", "month", "--date",
+                       "2017-01-15", "--format", "geojson", "--out", str(out), "--edition",
+                       "guarantor")
+    assert code == 0, err
+    assert len(json.loads(out.read_text())["features"]) > len(public_rows) - 1
+    web = client_for(demo_store)
+    listed = web.get("/bulletins.csv", params={"period": "month", "date": "2017-01-15"})
+    assert listed.status_code == 200 and listed.headers["content-type"].startswith("text/csv")
+    assert listed.text.splitlines() == public_rows
+    assert "bulletin-month-2017-01-01-public.csv" in listed.headers["content-disposition"]
+    for suffix in ("csv", "geojson"):
+        refused = web.get(f"/bulletins.{suffix}", params={"period": "month",
+                                                          "date": "2017-01-15",
+                                                          "edition": "guarantor"})
+        assert refused.status_code == 403
+    sign_in(web, "ru-officer")
+    page = web.get("/bulletins", params={"period": "month", "date": "2017-01-15",
+                                         "edition": "guarantor"})
+    assert 'href="/bulletins.csv?period=month&amp;date=2017-01-01&amp;edition=guarantor"' in page.text
+    geo = web.get("/bulletins.geojson", params={"period": "month", "date": "2017-01-15",
+                                                "edition": "guarantor"})
+    assert geo.status_code == 200 and geo.json()["type"] == "FeatureCollection"
