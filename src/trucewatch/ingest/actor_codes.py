@@ -28,7 +28,8 @@ AGENT_WORDS: dict[str, frozenset[str]] = {
         "authorities", "official", "officials", "leader", "leadership", "state department",
         "foreign ministry", "secretary", "spokesman", "spokeswoman", "spokesperson", "mayor",
         "governor", "ambassador", "diplomat", "envoy", "embassy", "kremlin", "white house",
-        "foreign office", "prime minister", "vice president", "head of state", "delegation", "adviser", "advisor", "advisers", "advisors"}),
+        "foreign office", "prime minister", "vice president", "head of state", "delegation",
+        "adviser", "advisor", "advisers", "advisors"}),
     "MIL": frozenset({
         "military", "army", "troops", "troop", "soldier", "soldiers", "forces", "force", "navy",
         "air force", "marines", "commander", "general", "officer", "officers", "peacekeeper",

@@ -15,6 +15,7 @@ from trucewatch.ingest.events import Event, Participant, Resolver, sentence_even
 from trucewatch.ingest.gazetteer import Gazetteer, PlaceResolution
 from trucewatch.ingest.mentions import PLACE_LABELS, Mention, Sentence, entity_spans, find_mentions
 from trucewatch.ingest.pipeline import Pipeline
+from trucewatch.ingest.references import Reference, find_references
 from trucewatch.ingest.registry import Registry
 from trucewatch.ingest.roles import RoleConflict, RoleMention, find_conflicts, find_roles
 from trucewatch.ingest.tense import direction_of
@@ -74,6 +75,7 @@ class Analysis:
     events: list[Event]
     pipeline: Pipeline
     notes: list[str] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)  # actors named by no name
 
 
 def analyse(text: str, *, published: date, registry: Registry, gazetteer: Gazetteer,
@@ -97,8 +99,9 @@ def analyse(text: str, *, published: date, registry: Registry, gazetteer: Gazett
         if pipeline.nlp.has_pipe("parser") else []
     talks = _talks(sentences, resolver, places, dates) if events else []
     notes = [pipeline.warning] if pipeline.warning else []
+    references = find_references(sentences, mentions)
     return Analysis(text, published, cleaned, sentences, mentions, roles, conflicts, dates,
-                    places, talks, events, pipeline, notes)
+                    places, talks, events, pipeline, notes, references)
 
 
 def _dates(sentence: Sentence, published: date) -> list[DateMention]:

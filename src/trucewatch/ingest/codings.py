@@ -40,8 +40,11 @@ def codings(events: list[Event]) -> list[Coding]:
         sources = [c for c in (p.coded() for p in event.sources) if not c.empty]
         targets: list[ActorCode | None] = [
             c for c in (p.coded() for p in event.targets) if not c.empty]
+        seen: set[tuple[str, str, str]] = set()
         for source in sources:
             for target in targets or [None]:
-                if target is None or target.code != source.code:
-                    out.append(Coding(event, source, target))
+                coding = Coding(event, source, target)
+                if (target is None or target.code != source.code) and coding.triple not in seen:
+                    seen.add(coding.triple)
+                    out.append(coding)
     return out

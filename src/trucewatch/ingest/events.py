@@ -49,6 +49,10 @@ class Participant:
         """The CAMEO actor code: the linked actor's country, else the phrase's words."""
         if self.code is None:
             m = self.mention
+            if m is not None and self.head is not None and self.head not in m.span and \
+                    not code_phrase(self.head).empty:
+                self.code = code_phrase(self.head)  # the phrase's head is the actor
+                return self.code
             country = alpha3(m.country) if m is not None else None
             named = code_name(m.text) if m is not None and country is None else None
             if named is not None:
@@ -114,7 +118,7 @@ class Resolver:
                 continue
             inner = self.mentions_in(head, skip_modifiers=True)
             if inner:
-                out += [_participant(x) for x in inner]
+                out += [_participant(x, phrase=head) for x in inner]
             elif head.pos_ in ("NOUN", "PROPN"):
                 out.append(_phrase(head, sentence))
         unique: dict[tuple[str | None, str], Participant] = {}
@@ -167,8 +171,11 @@ def _is_actor(p: Participant) -> bool:
     return p.mention is not None or not p.coded().empty
 
 
-def _participant(m: Mention) -> Participant:
-    return Participant(m.text, m.start, m.end, m, head=m.span.root)
+def _participant(m: Mention, phrase: Token | None = None) -> Participant:
+    """``phrase``: the head of the noun phrase the mention is inside ("the US commander in
+    Iraq, General David Petraeus"), which codes the actor when it names an agent type."""
+    return Participant(m.text, m.start, m.end, m, head=phrase if phrase is not None else
+                       m.span.root)
 
 
 def _phrase(head: Token, sentence: Sentence) -> Participant:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from trucewatch.ingest.analysis import Analysis, analyse
+from trucewatch.ingest.codings import codings
 from trucewatch.ingest.gazetteer import Gazetteer
 from trucewatch.ingest.html import html_to_text, looks_like_html
 from trucewatch.ingest.pipeline import Pipeline
@@ -33,6 +34,8 @@ class Extraction:
             "sentences": [{"index": s.index, "start": s.start, "end": s.end, "text": s.text,
                            "headline": s.headline} for s in a.sentences],
             "actors": [m.as_json() for m in a.mentions],
+            "references": [r.as_json() for r in a.references],
+            "codings": [c.as_json() for c in codings(a.events)],
             "conflicts": [c.as_json() for c in a.conflicts],
             "dates": [d.as_json() for d in a.dates],
             "places": [p.as_json() for p in a.places],

@@ -82,6 +82,21 @@ class Mention:
         return self.sentence.span.doc[self.token_start:self.token_end]
 
     @property
+    def acting(self) -> bool:
+        """A person or organisation, or a country that acts or is acted on in its sentence
+        ("France condemned", "talks with Turkey"), not one that only says where."""
+        if self.label not in ("GPE", "NORP", "LANGUAGE"):
+            return self.kind in ("person", "organisation")
+        root = self.span.root
+        if self.label != "GPE" and root.pos_ not in ("NOUN", "PROPN"):
+            return False  # "Syrian forces": a nationality, not an actor
+        while root.dep_ == "conj" and root.head is not root:
+            root = root.head
+        if root.dep_ in ("nsubj", "nsubjpass", "dobj", "dative", "appos"):
+            return True
+        return root.dep_ == "pobj" and root.head.lower_ in ("by", "with", "against", "to")
+
+    @property
     def known(self) -> bool:
         return not self.key.startswith("new:")
 
@@ -116,7 +131,28 @@ def entity_spans(sentence: Sentence) -> list[tuple[Span, str]]:
         found.append((doc[start:end], ent.label_))
     if not doc.has_annotation("TAG"):
         found += _capitalised(sentence, taken)
+    found += _international(sentence, {t.i for span, label in found for t in span
+                                       if label not in _NUMBER_LABELS})
     return found
+
+
+_NUMBER_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+
+def _international(sentence: Sentence, taken: set[int]) -> list[tuple[Span, str]]:
+    """Names of international bodies and armed groups (actor_codes.INTERNATIONAL) the NER
+    missed or took for a number ("ISIL", "an ISIL-held building")."""
+    from trucewatch.ingest.actor_codes import INTERNATIONAL
+
+    spans: list[tuple[Span, str]] = []
+    doc = sentence.span.doc
+    for token in sentence.span:
+        if token.i in taken or not token.text[:1].isupper():
+            continue
+        if token.text.lower() in INTERNATIONAL or (
+                "-" in token.text and token.text.split("-")[0].lower() in INTERNATIONAL):
+            spans.append((doc[token.i:token.i + 1], "ORG"))
+    return spans
 
 
 _CAPITALISED = re.compile(r"\b(?:[A-Z][a-z'’-]+|[A-Z]{2,})(?:\s+(?:al-|el-|de\s|bin\s)?"
@@ -175,6 +211,8 @@ def find_mentions(sentences: list[Sentence], registry: Registry,
 def _link(m: Mention, registry: Registry, gazetteer: Gazetteer) -> bool:
     """Link ``m`` to the registry or describe the new actor it names; False drops it."""
     folded = normalise_name(m.text)
+    if m.label == "NORP" and folded not in gazetteer.demonyms and _group_name(m.text):
+        m.label = "ORG"  # "ISIL" is tagged as a nationality or religious group
     if m.label in ("NORP", "LANGUAGE") or (folded in gazetteer.demonyms and folded not in registry.by_name):
         code = gazetteer.demonyms.get(folded)
         if code is None:
@@ -207,6 +245,8 @@ def _link(m: Mention, registry: Registry, gazetteer: Gazetteer) -> bool:
         guess = gazetteer.resolve(m.text).place
         if guess is not None and guess.source != "country":
             return False
+    if m.label == "PERSON" and m.span.doc.has_annotation("TAG") and _place_name(m.text, gazetteer):
+        return False  # "Near Ar Raqqah": a town the NER took for a person
     kind = "person" if m.label == "PERSON" else "organisation"
     country = None
     org_type: str | None = None
@@ -224,6 +264,22 @@ def _link(m: Mention, registry: Registry, gazetteer: Gazetteer) -> bool:
         f"new:{slugify(m.text)}", m.text, kind, org_type, country)
     m.method, m.confidence = "not in the registry", 0.6
     return bool(slugify(m.text))
+
+
+def _group_name(text: str) -> bool:
+    """An acronym or an armed group's name, not a nationality ("ISIL", "Daesh")."""
+    from trucewatch.ingest.actor_codes import INTERNATIONAL
+
+    return text.isupper() and len(text) > 2 or normalise_name(text) in INTERNATIONAL
+
+
+def _place_name(text: str, gazetteer: Gazetteer) -> bool:
+    words = text.split()
+    if words and words[0] in ("Near", "In", "At", "From"):
+        text = " ".join(words[1:])
+    place = gazetteer.resolve(text).place
+    return place is not None and place.source in ("geonames", "zone", "imported") and \
+        place.population >= 15000
 
 
 def _fits(actors: list[KnownActor], label: str) -> list[KnownActor]:
