@@ -46,7 +46,7 @@ from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candida
 from trucewatch.correlation.clustering import groups  # noqa: E402
 from trucewatch.correlation.features import ReportRecord, build  # noqa: E402
 from trucewatch.correlation.scoring import score_pairs  # noqa: E402
-from trucewatch.correlation.tuning import DEFAULT, Tuning, tuning_from  # noqa: E402
+from trucewatch.correlation.tuning import COMPONENTS, DEFAULT, Tuning, tuning_from  # noqa: E402
 
 I64 = npt.NDArray[np.int64]
 UCDP = (Path(__file__).resolve().parents[2] / "shared" / "data" / "events"
@@ -145,6 +145,43 @@ def peer_groups(records: Sequence[ReportRecord]) -> list[tuple[str, I64, dict[st
                     {"pairs": float(len(candidates)),
                      "seconds": compared + time.perf_counter() - t1}))
     return out
+
+
+# --- fitting the default weights --------------------------------------------------------
+
+def fit_tuning(records: Sequence[ReportRecord], truth: Sequence[int], *, iterations: int = 60,
+               ridge: float = 1e-3) -> dict[str, float]:
+    """Logistic regression of "one event" on each candidate pair's evidence terms (known ×
+    similarity, known × (1 − similarity) per component), by Newton's method with the weights
+    kept ≥ 0: the agreement and disagreement weights and the prior of a :class:`Tuning`."""
+    f = build(records)
+    i, j = candidate_pairs(f)
+    s = score_pairs(f, i, f, j, DEFAULT)
+    t = np.asarray(truth)
+    y = (t[i] == t[j]).astype(np.float64)
+    x = np.column_stack([s.known * s.similarity, -(s.known * (1 - s.similarity)),
+                         np.ones(len(i))])
+    w = np.zeros(x.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -50, 50)))
+        hessian = x.T @ (x * (p * (1 - p))[:, None]) + ridge * np.eye(len(w))
+        w -= np.linalg.solve(hessian, x.T @ (p - y) + ridge * w)
+        w[:-1] = np.maximum(w[:-1], 0.0)  # a weight for agreement (or against) is never negative
+    n = len(COMPONENTS)
+    return {**{c: round(float(w[k]), 1) for k, c in enumerate(COMPONENTS)},
+            **{f"{c}_against": round(float(w[n + k]), 1) for k, c in enumerate(COMPONENTS)},
+            "prior": round(float(w[-1]), 1)}
+
+
+def best_thresholds(records: Sequence[ReportRecord], truth: Sequence[int],
+                    tuning: Tuning) -> tuple[float, float, float]:
+    """The (link, review) thresholds of a small grid with the best pairwise F1, and that F1."""
+    f = build(records)
+    i, j = candidate_pairs(f)
+    s = score_pairs(f, i, f, j, tuning)
+    return max((scores(groups(len(f), i, j, s.score, link, review), truth)["f1"], link, review)
+               for link in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+               for review in (0.01, 0.02, 0.05, 0.1, 0.2) if review <= link)
 
 
 # --- the UCDP extract, split per source ------------------------------------------------
@@ -254,10 +291,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--scale", type=int, default=1_000_000)
     parser.add_argument("--probes", type=int, default=1000)
+    parser.add_argument("--fit", type=int, metavar="SEED",
+                        help="fit the default weights and thresholds on this seed's synthetic "
+                             "stream (never the seed reported) and print them")
     parser.add_argument("--no-peer", dest="peer", action="store_false",
                         help="trucewatch only (the peer takes minutes on the UCDP stream)")
     args = parser.parse_args(argv)
     runs = args.only or ["synth", "ucdp", "scale"]
+    if args.fit is not None:
+        records, truth = stream(n_reports=args.reports, seed=args.fit, noise=args.noise)
+        fitted = fit_tuning(records, truth)
+        f1, link, review = best_thresholds(records, truth, tuning_from(fitted))
+        print(f"fitted on seed {args.fit}, {args.reports:,} reports: {fitted}; thresholds "
+              f"link {link}, review {review} (pairwise F1 {f1:.3f} on the same seed)")
+        return
     print(f"# {platform.python_version()} on {platform.machine()}, "
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print("| stream | system | precision | recall | F1 | B-cubed F1 | pairs compared | s |")

@@ -64,7 +64,7 @@ def test_the_command_line_runs_queues_and_decides(db_url: str,
                for org, text in zip(orgs, ("Shells hit the market.", "Shells hit the market.",
                                            "A mortar round hit a school."), strict=True)]
     cli = Cli(db_url, capsys)
-    assert cli("correlate", "tune", truce, "link_threshold=0.9", "review_threshold=0.5")[0] == 0
+    assert cli("correlate", "tune", truce, "link_threshold=0.9", "review_threshold=0.1")[0] == 0
     assert cli("correlate", "tune", truce, "link_threshold")[0] == 2
     done = cli.json("correlate", "run", "--json")
     assert done["linked"] == [[ids[0], ids[1]]]  # type: ignore[index]

@@ -101,14 +101,14 @@ def test_filing_through_the_api_links_the_same_strike(
 
 def test_between_the_thresholds_a_filing_waits_in_the_queue(api: Api) -> None:
     tuned = api.client.patch("/api/v1/correlation/tuning/syria-2016-12-30",
-                             json={"link_threshold": 0.99, "review_threshold": 0.5},
+                             json={"link_threshold": 0.99, "review_threshold": 0.1},
                              headers=api.as_("ir-officer"))
     assert tuned.status_code == 200, tuned.text
     first = file_api(api, "gov-reporter")
     second = file_api(api, "opp-reporter", narrative="Mortar rounds hit a school yard.")
     queue = api.client.get("/api/v1/correlation/candidates", headers=api.as_("ru-officer"))
     assert [c["reports"] for c in queue.json()] == [[first, second]]
-    assert 0.5 <= queue.json()[0]["score"] < 0.99
+    assert 0.1 <= queue.json()[0]["score"] < 0.99
     assert kinds(api.store) == ["correlation.pair_queued"]
     with api.store.session() as s:
         assert incident_of(s, first) is None and incident_of(s, second) is None
@@ -173,7 +173,7 @@ def test_filing_on_the_command_line_matches_after_the_commit(
     assert blocked_candidates(store, second) == 1
     assert kinds(store) == ["correlation.pair_linked"]
     # Between the thresholds: queued, and a log entry says so.
-    assert cli("correlate", "tune", truce, "link_threshold=0.99", "review_threshold=0.5")[0] == 0
+    assert cli("correlate", "tune", truce, "link_threshold=0.99", "review_threshold=0.1")[0] == 0
     third = add(orgs[3], "--occurred", "2017-01-11", "--narrative", "A mortar hit a school.")
     with store.session() as s:
         queued = s.scalars(select(CandidateLink).where(CandidateLink.status == "pending")).all()

@@ -38,7 +38,7 @@ def record(rid: int = 1, **fields: Any) -> ReportRecord:
 def parts(a: ReportRecord, b: ReportRecord) -> dict[str, float]:
     f = build([a, b])
     s = score_pairs(f, np.array([0]), f, np.array([1]), DEFAULT)
-    return dict(reasons(s, 0)["components"])  # type: ignore[call-overload]
+    return dict(reasons(s, 0, DEFAULT)["components"])  # type: ignore[call-overload]
 
 
 def score(a: ReportRecord, b: ReportRecord) -> float:
@@ -66,13 +66,18 @@ def test_time_overlap_counts_less_the_coarser_the_precision(precision: str) -> N
 
 
 def test_a_time_gap_decays_by_the_day() -> None:
-    # Day intervals widened by 12 h each: 6 h apart, then three days apart.
+    # Day intervals widened by 12 h each, a gap decaying by that slack: 6 h, then 3 days.
     near = parts(record(), record(2, start=DAY + timedelta(days=2, hours=6),
                                   end=DAY + timedelta(days=3, hours=6)))["time"]
     far = parts(record(), record(2, start=DAY + timedelta(days=5),
                                  end=DAY + timedelta(days=6)))["time"]
-    assert near == pytest.approx(np.exp(-0.25), abs=1e-3)
-    assert far == pytest.approx(np.exp(-3), abs=1e-3)
+    assert near == pytest.approx(np.exp(-0.5), abs=1e-3)
+    assert far == pytest.approx(np.exp(-6), abs=1e-3)
+    # Two exact hours decay by their 3 h slack: 0–1 h and 10–11 h are 3 h beyond both slacks.
+    exact = {"time_precision": "exact", "end": DAY + timedelta(hours=1)}
+    hours = parts(record(**exact), record(2, **(exact | {"start": DAY + timedelta(hours=10),
+                                                       "end": DAY + timedelta(hours=11)})))
+    assert hours["time"] == pytest.approx(np.exp(-1), abs=1e-3)
 
 
 @pytest.mark.parametrize("precision,within,beyond", [
@@ -116,18 +121,39 @@ def test_thresholds_separate_link_queue_and_nothing() -> None:
     other = record(2, category="abduction_detention", narrative="Men taken at a checkpoint",
                    alleged="z", killed=(0, 0))
     assert decide(score(record(), other), DEFAULT) is None
-    strict = tuning_from({"link_threshold": 0.99})
+    strict = tuning_from({"link_threshold": 0.999})
     assert decide(score(record(), record(2, narrative="")), strict) == "review"
     with pytest.raises(InvalidInput):
         tuning_from({"narrative": -1})
     with pytest.raises(InvalidInput):
         tuning_from({"colour": 1})
+    assert tuning_from({"prior": -7}).prior == -7  # the prior alone may be negative
+
+
+def test_unknown_components_give_no_evidence_and_agreement_raises_the_score() -> None:
+    bare: dict[str, Any] = {"alleged": None, "affected": None, "killed": None, "narrative": ""}
+    f = build([record(**bare), record(2, **bare)])
+    s = score_pairs(f, np.array([0]), f, np.array([1]), DEFAULT)
+    given = reasons(s, 0, DEFAULT)["evidence"]
+    assert isinstance(given, dict)
+    assert [given[c] for c in ("alleged_actor", "affected_actor", "casualties", "narrative")] \
+        == [0.0, 0.0, 0.0, 0.0]
+    # Time, place and category alone: the prior plus their agreement weights.
+    logit = DEFAULT.prior + DEFAULT.time + DEFAULT.place + DEFAULT.category
+    assert s.score[0] == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-6)
+    # Each further agreeing component raises the score, each disagreeing one lowers it.
+    assert score(record(**bare), record(2, **(bare | {"alleged": None, "killed": (2, 3)}))) \
+        <= score(record(), record(2)) and score(record(), record(2, alleged="z")) < \
+        score(record(), record(2))
+    # A region counts less than an exact point: the same distance is less evidence.
+    region = parts(record(), record(2, geo_precision="region"))["place"]
+    assert region == pytest.approx(0.3 * 1 + 0.7 * 0.5)
 
 
 def test_reasons_name_every_component_and_the_measures() -> None:
     f = build([record(), record(2, latitude=35.82)])
     s = score_pairs(f, np.array([0]), f, np.array([1]), DEFAULT)
-    text = describe(reasons(s, 0))
+    text = describe(reasons(s, 0, DEFAULT))
     assert text.startswith("correlation score ") and "distance_km 1.11" in text
     assert all(name in text for name in COMPONENTS)
 

@@ -81,7 +81,7 @@ def test_a_pass_links_the_same_event_and_leaves_another_alone(session: Session,
 def test_thresholds_are_tuned_per_truce_and_the_queue_waits_for_an_officer(
         session: Session, world: dict[str, str]) -> None:
     t = world["truce"]
-    set_tuning(session, truce=t, values={"link_threshold": 0.99, "review_threshold": 0.5},
+    set_tuning(session, truce=t, values={"link_threshold": 0.99, "review_threshold": 0.1},
                actor="cli:test", principal=OFFICER)
     assert get_tuning(session, truce=t).link_threshold == 0.99
     assert entries_for(session, f"truce:{t}")[-1].kind == "correlation.tuned"
@@ -91,7 +91,7 @@ def test_thresholds_are_tuned_per_truce_and_the_queue_waits_for_an_officer(
     assert done.queued == [(first, second)] and not done.linked
     assert incident_of(session, first) is None
     [pending] = list_candidates(session, principal=OFFICER)
-    assert 0.5 <= pending.score < 0.99
+    assert 0.1 <= pending.score < 0.99
     with pytest.raises(PermissionDenied):
         confirm_candidate(session, candidate_id=pending.id, actor="user:reporter",
                           principal=REPORTER)
@@ -107,7 +107,7 @@ def test_thresholds_are_tuned_per_truce_and_the_queue_waits_for_an_officer(
 
 def test_a_rejected_pair_is_not_queued_again(session: Session, world: dict[str, str]) -> None:
     t = world["truce"]
-    set_tuning(session, truce=t, values={"link_threshold": 0.99, "review_threshold": 0.5},
+    set_tuning(session, truce=t, values={"link_threshold": 0.99, "review_threshold": 0.1},
                actor="cli:test")
     _file(session, world["a"], t)
     _file(session, world["b"], t, narrative="Mortar rounds hit a school yard.")
@@ -172,6 +172,6 @@ def test_the_system_principal_may_triage_and_nothing_else(session: Session,
         set_tuning(session, truce=world["truce"], values={"time": 1}, actor="r",
                    principal=REPORTER)
     with pytest.raises(InvalidInput) as err:
-        set_tuning(session, truce=world["truce"], values={"link_threshold": 0.3}, actor="o")
+        set_tuning(session, truce=world["truce"], values={"link_threshold": 0.01}, actor="o")
     assert err.value.field == "tuning.review_threshold"
     assert get_truce(session, world["truce"]).slug == world["truce"]

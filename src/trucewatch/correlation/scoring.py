@@ -1,9 +1,13 @@
-"""Score pairs of reports, in bulk: one similarity in [0, 1] per component and their weighted mean.
+"""Score pairs of reports, in bulk: one similarity in [0, 1] per component, how much of it is
+known, and the match probability they add up to.
 
-Each component is compared only as far as both reports know it. A component one report
-lacks counts as 0.5 (no evidence either way); a coarse precision (a month, a region)
-counts partly as unknown, by the factor in ``TIME_KNOWN`` / ``GEO_KNOWN``. docs/correlation.md
-gives the formulas; :func:`reasons` puts one pair's components into words.
+Each component is compared only as far as both reports know it: a component one report lacks
+is no evidence either way, and a coarse precision (a month, a region) counts partly, by the
+factor in ``TIME_KNOWN`` / ``GEO_KNOWN``. The evidence of a component is its log-odds weight
+for agreement times the similarity, less its weight for disagreement times the rest
+(Fellegi–Sunter's agreement and disagreement weights, on a continuous similarity); the
+score is the logistic of the prior plus the evidence. docs/correlation.md gives the
+formulas; :func:`reasons` puts one pair's components into words.
 """
 
 from __future__ import annotations
@@ -35,24 +39,26 @@ I64 = npt.NDArray[np.int64]
 
 @dataclass
 class PairScores:
-    score: F64  # the weighted mean, one per pair
-    parts: F64  # (pairs, len(COMPONENTS)): each component's similarity, 0.5 when unknown
+    score: F64  # the match probability, one per pair
+    similarity: F64  # (pairs, len(COMPONENTS)): each component's similarity
+    known: F64  # (pairs, len(COMPONENTS)): how much of it is known, 0 (unknown) to 1
     gap_hours: F64  # time between the slackened intervals, 0 when they overlap
     distance_km: F64  # NaN when either has no point
 
+    @property
+    def parts(self) -> F64:
+        """Each similarity blended with 0.5 (no evidence) by how much of it is known."""
+        return self.known * self.similarity + (1.0 - self.known) * 0.5
 
-def _unknown(known: F64, similarity: F64) -> F64:
-    """Blend a similarity with 0.5 by how much of it is known."""
-    return known * similarity + (1.0 - known) * 0.5
 
-
-def _time(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
+def _time(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64, F64]:
     pa, pb = a.tprec[ia], b.tprec[ib]
     start_a, end_a = a.start[ia] - TIME_SLACK[pa], a.end[ia] + TIME_SLACK[pa]
     start_b, end_b = b.start[ib] - TIME_SLACK[pb], b.end[ib] + TIME_SLACK[pb]
     gap = np.maximum(0.0, np.maximum(start_a, start_b) - np.minimum(end_a, end_b))
-    similarity = np.exp(-gap / DAY)
-    return _unknown(TIME_KNOWN[np.maximum(pa, pb)], similarity), gap / HOUR
+    # A gap counts by the coarser report's slack: hours apart are much for two exact times.
+    similarity = np.exp(-gap / np.maximum(TIME_SLACK[pa], TIME_SLACK[pb]))
+    return similarity, TIME_KNOWN[np.maximum(pa, pb)], gap / HOUR
 
 
 def _distance_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
@@ -62,27 +68,26 @@ def _distance_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, h)))
 
 
-def _place(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
+def _place(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64, F64]:
     ga, gb = a.gprec[ia], b.gprec[ib]
     points = (ga >= 0) & (gb >= 0)
     distance = _distance_km(a.lat[ia], a.lon[ia], b.lat[ib], b.lon[ib])
     tolerance = GEO_RADIUS_KM[np.maximum(ga, 0)] + GEO_RADIUS_KM[np.maximum(gb, 0)]
-    near = np.exp(-np.maximum(0.0, distance - tolerance) / tolerance)
-    by_point = _unknown(GEO_KNOWN[np.maximum(np.maximum(ga, gb), 0)], np.nan_to_num(near))
+    near = np.nan_to_num(np.exp(-np.maximum(0.0, distance - tolerance) / tolerance))
     pa, pb = a.place[ia], b.place[ib]
     named = (pa != 0) & (pb != 0)
-    by_name = _unknown(np.full(len(ia), PLACE_NAME_KNOWN), (pa == pb).astype(np.float64))
     # Points decide when both have one; else the names, when both have one; else unknown.
-    similarity = np.where(points, by_point, np.where(named, by_name, 0.5))
-    return similarity, np.where(points, distance, np.nan)
+    similarity = np.where(points, near, (pa == pb).astype(np.float64))
+    known = np.where(points, GEO_KNOWN[np.maximum(np.maximum(ga, gb), 0)],
+                     np.where(named, PLACE_NAME_KNOWN, 0.0))
+    return similarity, known, np.where(points, distance, np.nan)
 
 
-def _same(x: I64, y: I64) -> F64:
-    known = (x >= 0) & (y >= 0)
-    return np.where(known, (x == y).astype(np.float64), 0.5)
+def _same(x: I64, y: I64) -> tuple[F64, F64]:
+    return (x == y).astype(np.float64), ((x >= 0) & (y >= 0)).astype(np.float64)
 
 
-def _casualties(a: Features, ia: I64, b: Features, ib: I64) -> F64:
+def _casualties(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
     """Killed ranges that overlap (each widened by a fifth and one) agree; else their ratio."""
     lo_a, hi_a, lo_b, hi_b = a.killed_low[ia], a.killed_high[ia], b.killed_low[ib], b.killed_high[ib]
     known = ~(np.isnan(lo_a) | np.isnan(lo_b))
@@ -90,40 +95,59 @@ def _casualties(a: Features, ia: I64, b: Features, ib: I64) -> F64:
     mid_a, mid_b = (lo_a + hi_a) / 2 + 1, (lo_b + hi_b) / 2 + 1
     with np.errstate(invalid="ignore"):
         ratio = np.minimum(mid_a, mid_b) / np.maximum(mid_a, mid_b)
-    return np.where(known, np.where(overlap, 1.0, np.nan_to_num(ratio) * 0.5), 0.5)
+    similarity = np.where(overlap, 1.0, np.nan_to_num(ratio) * 0.5)
+    return np.where(known, similarity, 0.0), known.astype(np.float64)
 
 
-def _narrative(a: Features, ia: I64, b: Features, ib: I64) -> F64:
+def _narrative(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
+    """The share of agreeing minhash values: an estimate of the narratives' word Jaccard."""
     known = a.has_text[ia] & b.has_text[ib]
     agree = (a.signature[ia] == b.signature[ib]).mean(axis=1) if len(ia) else np.zeros(0)
-    # Minhash agreement estimates word Jaccard; reports of one event in different words rarely
-    # pass 0.5, so the scale doubles it.
-    return np.where(known, np.minimum(1.0, 2.0 * agree), 0.5)
+    return np.where(known, agree, 0.0), known.astype(np.float64)
+
+
+def evidence(similarity: F64, known: F64, tuning: Tuning) -> F64:
+    """Each component's log-odds for "one event": agreement weight × similarity less
+    disagreement weight × (1 − similarity), times how much of it is known."""
+    agree, against = np.array(tuning.weights()), np.array(tuning.against())
+    return known * (similarity * agree - (1.0 - similarity) * against)
+
+
+def combine(similarity: F64, known: F64, tuning: Tuning) -> F64:
+    """The match probability of each pair: the logistic of the prior plus the evidence."""
+    logit = tuning.prior + evidence(similarity, known, tuning).sum(axis=1)
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))), dtype=np.float64)
 
 
 def score_pairs(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> PairScores:
     """Score the pairs (a[ia[k]], b[ib[k]]); ``a`` and ``b`` may be the same table."""
-    time, gap = _time(a, ia, b, ib)
-    place, distance = _place(a, ia, b, ib)
+    time, time_known, gap = _time(a, ia, b, ib)
+    place, place_known, distance = _place(a, ia, b, ib)
     category = np.where(a.category[ia] == b.category[ib], 1.0,
                         np.where(a.group[ia] == b.group[ib], 0.5, 0.0))
-    parts = np.column_stack([
-        time, place, category,
-        _same(a.alleged[ia], b.alleged[ib]), _same(a.affected[ia], b.affected[ib]),
-        _casualties(a, ia, b, ib), _narrative(a, ia, b, ib),
-    ]) if len(ia) else np.zeros((0, len(COMPONENTS)))
-    weights = np.array(tuning.weights())
-    score = parts @ weights / weights.sum()
-    return PairScores(score=score, parts=parts, gap_hours=gap, distance_km=distance)
+    columns = [(time, time_known), (place, place_known), (category, np.ones(len(ia))),
+               _same(a.alleged[ia], b.alleged[ib]), _same(a.affected[ia], b.affected[ib]),
+               _casualties(a, ia, b, ib), _narrative(a, ia, b, ib)]
+    if len(ia):
+        similarity = np.column_stack([c[0] for c in columns]).astype(np.float64)
+        known = np.column_stack([c[1] for c in columns]).astype(np.float64)
+    else:
+        similarity = known = np.zeros((0, len(COMPONENTS)))
+    return PairScores(score=combine(similarity, known, tuning), similarity=similarity,
+                      known=known, gap_hours=gap, distance_km=distance)
 
 
-def reasons(scores: PairScores, k: int) -> dict[str, object]:
-    """The reasons for pair ``k``: each component's similarity and what it measured."""
+def reasons(scores: PairScores, k: int, tuning: Tuning) -> dict[str, object]:
+    """The reasons for pair ``k``: each component's similarity (0.5 where unknown), the
+    evidence it gave (log-odds) and what it measured."""
     parts = {name: round(float(scores.parts[k, c]), 3) for c, name in enumerate(COMPONENTS)}
+    weight = evidence(scores.similarity[k:k + 1], scores.known[k:k + 1], tuning)[0]
+    given = {name: round(float(weight[c]), 2) for c, name in enumerate(COMPONENTS)}
     measured: dict[str, object] = {"gap_hours": round(float(scores.gap_hours[k]), 2)}
     if not np.isnan(scores.distance_km[k]):
         measured["distance_km"] = round(float(scores.distance_km[k]), 2)
-    return {"score": round(float(scores.score[k]), 4), "components": parts, **measured}
+    return {"score": round(float(scores.score[k]), 4), "components": parts, "evidence": given,
+            **measured}
 
 
 def describe(reason: dict[str, object]) -> str:
@@ -135,4 +159,5 @@ def describe(reason: dict[str, object]) -> str:
     return f"correlation score {reason['score']}: {text} ({', '.join(extra)})"
 
 
-__all__ = ["GEO_PRECISIONS", "TIME_PRECISIONS", "PairScores", "reasons", "score_pairs"]
+__all__ = ["GEO_PRECISIONS", "TIME_PRECISIONS", "PairScores", "combine", "evidence", "reasons",
+           "score_pairs"]

@@ -24,7 +24,7 @@ from trucewatch.correlation.clustering import decide
 from trucewatch.correlation.features import Features, ReportRecord, build
 from trucewatch.correlation.linking import SYSTEM, join
 from trucewatch.correlation.models import CandidateLink
-from trucewatch.correlation.scoring import PairScores, describe, reasons, score_pairs
+from trucewatch.correlation.scoring import combine, describe, reasons, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
 from trucewatch.incidents.models import IncidentLink
@@ -97,13 +97,14 @@ def _truces(session: Session, f: Features) -> list[int | None]:
 def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndarray, *,
          truces: list[int | None], actor: str) -> Outcome:
     tunings = tunings_for(session, set(truces))
-    base = score_pairs(a, ia, b, ib, next(iter(tunings.values())))
+    scores = score_pairs(a, ia, b, ib, next(iter(tunings.values())))
     pair_truce = [truces[k] for k in ia.tolist()]
-    weights = np.array([tunings[t].weights() for t in pair_truce],
-                       dtype=np.float64).reshape(len(ia), base.parts.shape[1])
-    score = (base.parts * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-12)
-    scores = PairScores(score=score, parts=base.parts, gap_hours=base.gap_hours,
-                        distance_km=base.distance_km)
+    if len(tunings) > 1:  # each pair by the tuning of its first report's truce
+        of_truce = np.array([-1 if t is None else t for t in pair_truce], dtype=np.int64)
+        for truce, its in tunings.items():
+            rows = of_truce == (-1 if truce is None else truce)
+            scores.score[rows] = combine(scores.similarity[rows], scores.known[rows], its)
+    score = scores.score
     outcome = Outcome(scored=len(ia))
     left, right = a.ids[ia], b.ids[ib]
     lo, hi = np.minimum(left, right), np.maximum(left, right)
@@ -118,7 +119,7 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
             continue
         decided.add(pair)
         tuning: Tuning = tunings[pair_truce[k]]
-        reason = reasons(scores, k)
+        reason = reasons(scores, k, tuning)
         verdict = decide(float(score[k]), tuning)
         incident = None
         if verdict == "link" and not _kept_apart(session, pair, apart):
