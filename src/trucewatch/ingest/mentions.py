@@ -132,11 +132,8 @@ def entity_spans(sentence: Sentence) -> list[tuple[Span, str]]:
     if not doc.has_annotation("TAG"):
         found += _capitalised(sentence, taken)
     found += _international(sentence, {t.i for span, label in found for t in span
-                                       if label not in _NUMBER_LABELS})
+                                       if label in ACTOR_LABELS})
     return found
-
-
-_NUMBER_LABELS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
 def _international(sentence: Sentence, taken: set[int]) -> list[tuple[Span, str]]:
@@ -149,8 +146,8 @@ def _international(sentence: Sentence, taken: set[int]) -> list[tuple[Span, str]
     for token in sentence.span:
         if token.i in taken or not token.text[:1].isupper():
             continue
-        if token.text.lower() in INTERNATIONAL or (
-                "-" in token.text and token.text.split("-")[0].lower() in INTERNATIONAL):
+        word = token.text.lower().replace("’", "'")
+        if word in INTERNATIONAL or ("-" in word and word.split("-")[0] in INTERNATIONAL):
             spans.append((doc[token.i:token.i + 1], "ORG"))
     return spans
 
@@ -203,9 +200,26 @@ def find_mentions(sentences: list[Sentence], registry: Registry,
         folded = normalise_name(m.text)
         if m.label == "ORG" and (folded in persons or folded in surnames):
             m.label = "PERSON"
+    raw += _surnames(sentences, raw)
     mentions = [m for m in raw if _link(m, registry, gazetteer)]
     _unify_new(mentions)
     return mentions
+
+
+def _surnames(sentences: list[Sentence], raw: list[Mention]) -> list[Mention]:
+    """A full name's surname alone, where the NER marked nothing ("Davis said" after
+    "Capt. Jeff Davis"): the same person."""
+    surnames = {m.text.split()[-1] for m in raw if m.label == "PERSON" and len(m.text.split()) > 1
+                and m.text.split()[-1][:1].isupper()}
+    taken = {(id(m.sentence.span.doc), i) for m in raw for i in range(m.token_start, m.token_end)}
+    out: list[Mention] = []
+    for sentence in sentences:
+        doc = sentence.span.doc
+        for token in sentence.span:
+            if token.text in surnames and token.pos_ == "PROPN" and token.ent_type_ in (
+                    "", "ORG", "GPE", "NORP") and (id(doc), token.i) not in taken:
+                out.append(Mention(token.text, "PERSON", sentence, token.i, token.i + 1))
+    return out
 
 
 def _link(m: Mention, registry: Registry, gazetteer: Gazetteer) -> bool:
