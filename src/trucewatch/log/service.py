@@ -16,6 +16,7 @@ from typing import Any, cast
 import rfc8785
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from trucewatch.log import state
 from trucewatch.log.models import LogEntry, LogHead
@@ -24,6 +25,7 @@ from trucewatch.storage.base import utcnow
 
 EMPTY_CHAIN = hashlib.sha256(b"").hexdigest()
 _ENTRIES = cast(Table, LogEntry.__table__)  # for Core executemany, without ORM bookkeeping
+_HEAD = cast(Table, LogHead.__table__)
 
 
 @dataclass(frozen=True)
@@ -166,13 +168,14 @@ def lock(session: Session) -> None:
     _lock_head(session)
 
 
-def _lock_head(session: Session) -> LogHead:
-    head = session.execute(select(LogHead).where(LogHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = LogHead(id=1, size=0, chain_hash=EMPTY_CHAIN)
-        session.add(head)
-        session.flush()
-    return head
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Lock the head row (creating it for the first entry); its size and chain hash."""
+    row = session.execute(select(_HEAD.c.size, _HEAD.c.chain_hash)
+                          .where(_HEAD.c.id == 1).with_for_update()).first()
+    if row is None:
+        session.execute(insert(_HEAD).values(id=1, size=0, chain_hash=EMPTY_CHAIN))
+        return 0, EMPTY_CHAIN
+    return row.size, row.chain_hash
 
 
 def append(session: Session, *, kind: str, subject: str, actor: str,
@@ -197,8 +200,7 @@ def _append_rows(session: Session, *, actor: str,
         return []
     session.flush()  # the change this entry records must be visible to the same transaction
     collected = state.drain(session)  # rows the ORM wrote since the last entry
-    head = _lock_head(session)
-    size, chain = head.size, head.chain_hash
+    size, chain = _lock_head(session)
     now = utcnow()
     rows: list[dict[str, Any]] = []
     last = len(entries) - 1
@@ -213,8 +215,10 @@ def _append_rows(session: Session, *, actor: str,
                      "subject": pending.subject, "actor": actor, "body": body.decode(),
                      "leaf_hash": leaf, "chain_hash": chain})
     session.execute(insert(_ENTRIES), rows)
-    session.execute(update(LogHead).where(LogHead.id == 1).values(size=size, chain_hash=chain))
-    session.expire(head)
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(size=size, chain_hash=chain))
+    loaded = session.identity_map.get(identity_key(LogHead, 1))
+    if loaded is not None:  # a head read earlier in this transaction is stale now
+        session.expire(loaded)
     return rows
 
 

@@ -19,7 +19,7 @@ from trucewatch.actors.service import find_actor, pick_actor, search_actors_many
 from trucewatch.auth.models import User
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
-from trucewatch.errors import IdempotencyConflict, InvalidInput, NotFound, UnknownReference
+from trucewatch.errors import IdempotencyConflict, InvalidInput, UnknownReference
 from trucewatch.geo.zones import ZoneIndex, check_coordinates
 from trucewatch.log import service as log
 from trucewatch.log.models import LogEntry
@@ -35,7 +35,7 @@ from trucewatch.reports.schemas import ReportIn
 from trucewatch.reports.when import When, parse_when
 from trucewatch.storage.base import utcnow
 from trucewatch.truces.models import Truce
-from trucewatch.truces.service import get_truce, zone_index
+from trucewatch.truces.service import stored_zone_index
 from trucewatch.validation import parse
 
 # The tables written in bulk: Core executemany, without the ORM's per-row bookkeeping.
@@ -168,11 +168,10 @@ class _Resolver:
         if slug is None:
             return self._truce_in_force(when)
         if slug not in self.truces:
-            try:
-                truce = get_truce(self.session, slug)
-            except NotFound:
-                raise UnknownReference(f"no truce {slug!r}", field=field) from None
-            self.truces[slug] = (truce, zone_index(truce))
+            truce = self.session.scalar(select(Truce).where(Truce.slug == slug))
+            if truce is None:
+                raise UnknownReference(f"no truce {slug!r}", field=field)
+            self.truces[slug] = (truce, stored_zone_index(self.session, truce.id))
         return self.truces[slug]
 
     def _truce_in_force(self, when: When) -> tuple[Truce, ZoneIndex] | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session, selectinload
 
 from trucewatch.actors.enums import ActorKind
@@ -80,6 +83,36 @@ def list_truces(session: Session) -> list[Truce]:
 
 def zone_index(truce: Truce) -> ZoneIndex:
     return ZoneIndex([(z.id, z.geometry) for z in truce.zones])
+
+
+_ZONE_INDEXES = threading.local()  # prepared shapes are built per thread: GEOS is not shared
+_ZONE_INDEXES_MAX = 32
+
+
+def stored_zone_index(session: Session, truce_id: int) -> ZoneIndex:
+    """The zone index of truce ``truce_id`` as stored, prepared once per thread and zones.
+
+    Every filing looks its point up in its truce's zones, and preparing the shapes costs
+    more than the rest of a lookup. The index is kept under the zones' ids and their stored
+    GeoJSON text, read on every call: a zone that differs in a single byte (another
+    database, a restored store) gets an index of its own, never a stale one.
+    """
+    rows = session.execute(
+        select(TruceZone.id, cast(TruceZone.geometry, Text))
+        .where(TruceZone.truce_id == truce_id).order_by(TruceZone.id)).all()
+    key = tuple((zone_id, text) for zone_id, text in rows)
+    cache: OrderedDict[tuple[tuple[int, str], ...], ZoneIndex] | None = getattr(
+        _ZONE_INDEXES, "cache", None)
+    if cache is None:
+        cache = _ZONE_INDEXES.cache = OrderedDict()
+    index = cache.get(key)
+    if index is None:
+        index = cache[key] = ZoneIndex([(zone_id, json.loads(text)) for zone_id, text in key])
+        if len(cache) > _ZONE_INDEXES_MAX:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return index
 
 
 def rule_text(truce: Truce) -> str:
