@@ -10,6 +10,8 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,9 +21,10 @@ from matplotlib import image
 from tests.cli.test_cli import Cli
 from tests.web.conftest import client_for, sign_in
 from trucewatch.auth.principal import PUBLIC
-from trucewatch.bulletins.contents import build_bulletin
+from trucewatch.bulletins.contents import CasualtyRange, Dissent, build_bulletin
 from trucewatch.bulletins.period import period_of
 from trucewatch.bulletins.render import render_html, render_pdf
+from trucewatch.bulletins.summary import summarise
 from trucewatch.storage import Store
 
 SQLITE = pytest.mark.parametrize("demo_db_url", ["sqlite"], indirect=True)
@@ -162,3 +165,25 @@ def test_the_complete_list_from_the_command_and_the_page_under_the_edition_rule(
     geo = web.get("/bulletins.geojson", params={"period": "month", "date": "2017-01-15",
                                                 "edition": "guarantor"})
     assert geo.status_code == 200 and geo.json()["type"] == "FeatureCollection"
+
+
+@SQLITE
+def test_a_month_of_thousands_of_incidents_prints_a_few_pages(demo_store: Store,
+                                                              tmp_path: Path) -> None:
+    """The tables count them all, the lists name 25 of each: the PDF stays short."""
+    with demo_store.session() as session:
+        demo = build_bulletin(session, principal=PUBLIC, period=JANUARY)
+    many = [replace(demo.entries[0], id=100_000 + i, day=date(2017, 1, 1 + i % 31),
+                    status=("confirmed", "disputed", "not_confirmed")[i % 3],
+                    casualties=(CasualtyRange("killed", i % 5, i % 5, i % 5 + 2),),
+                    dissents=(Dissent("iran", "not_violation"),) if i % 3 == 1 else ())
+            for i in range(3000)]
+    big = replace(demo, entries=many, summary=summarise(many, history=many,
+                                                        since=date(2016, 11, 27),
+                                                        period=JANUARY))
+    html = render_html(big, data_dir=tmp_path)
+    assert "This bulletin covers 3000 incidents" in html and "The 25 of 1000" in html
+    assert html.count("<tr><td>1") == 25  # the named confirmed incidents (ids 100000…)
+    assert html.count('<li><strong>#1') == 25  # the named disputed ones
+    document = weasyprint.HTML(string=html).render()
+    assert len(document.pages) <= 6
