@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from tests import factories
 
 from trucewatch.errors import Conflict, InvalidInput, UnknownReference
-from trucewatch.truces.service import get_truce, rule_text, truce_view, zone_index, zones_geojson
+from trucewatch.truces.models import TruceZone
+from trucewatch.truces.service import (
+    get_truce,
+    rule_text,
+    stored_zone_index,
+    truce_view,
+    zone_index,
+    zones_geojson,
+)
 
 
 def test_truce_roles_rule_and_zones(session: Session) -> None:
@@ -70,3 +79,22 @@ def test_duplicate_truce_slug(session: Session) -> None:
     factories.truce(session, slug="t")
     with pytest.raises(Conflict):
         factories.truce(session, slug="t")
+
+
+def test_stored_zone_index_follows_the_stored_zones(session: Session) -> None:
+    """The prepared index is reused only for byte-identical zones, never served stale."""
+    slug = factories.truce(session)
+    truce = get_truce(session, slug)
+    zone = truce.zones[0]
+    first = stored_zone_index(session, truce.id)
+    assert first.zone_of(35.5, 36.5) == zone.id
+    assert stored_zone_index(session, truce.id) is first  # same zones: prepared once
+    # The same zone id with other coordinates (another database, a restored store) is
+    # another index: a square far from the first.
+    moved = {"type": "Polygon",
+             "coordinates": [[[40.0, 30.0], [41.0, 30.0], [41.0, 31.0], [40.0, 31.0], [40.0, 30.0]]]}
+    session.execute(update(TruceZone).where(TruceZone.id == zone.id).values(geometry=moved))
+    second = stored_zone_index(session, truce.id)
+    assert second is not first
+    assert second.zone_of(35.5, 36.5) is None
+    assert second.zone_of(30.5, 40.5) == zone.id
