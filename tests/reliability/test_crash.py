@@ -5,10 +5,6 @@ nothing is stored twice, and the log still verifies (both stores, loopback only,
 from __future__ import annotations
 
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -18,57 +14,18 @@ import httpx
 from sqlalchemy import select
 
 from tests import factories
+from tests.reliability.load import Server
+from tests.reliability.scale import scale
 from trucewatch.auth.tokens import create_token
 from trucewatch.log.export import audit_database
 from trucewatch.reports.models import Report
 from trucewatch.storage import open_store
 
-CLIENTS = 4
-REPORTS_EACH = 30
-KILLS = 3
-DEADLINE_S = 400
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``trucewatch serve`` in a child process, started again after every kill."""
-
-    def __init__(self, url: str, port: int, log: Path) -> None:
-        self.url, self.port, self.log = url, port, log
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-
-    def start(self) -> None:
-        command = [sys.executable, "-c", "from trucewatch.cli.main import app; app()",
-                   "--db", self.url, "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        self.starts += 1
-        deadline = time.monotonic() + 120  # a loaded machine takes its time to import
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/api/v1/health", timeout=1).is_success:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.process.poll() is None, self.log.read_text()[-2000:]
-            time.sleep(0.1)
-        raise AssertionError("the server did not come up")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
+# Quick (the test suite) or full (TRUCEWATCH_RELIABILITY=full): docs/reliability.md.
+CLIENTS = scale(4, 8)
+REPORTS_EACH = scale(30, 100)
+KILLS = scale(3, 10)
+DEADLINE_S = scale(400, 1800)
 
 
 def test_sigkill_loses_nothing_and_stores_nothing_twice(demo_db_url: str, tmp_path: Path) -> None:
@@ -77,7 +34,7 @@ def test_sigkill_loses_nothing_and_stores_nothing_twice(demo_db_url: str, tmp_pa
         token = create_token(s, username="gov-reporter", name="crash test",
                              ttl=timedelta(hours=1), actor="test").token
     store.dispose()
-    server = Server(demo_db_url, _free_port(), tmp_path / "server.log")
+    server = Server(demo_db_url, tmp_path / "server.log")
     server.start()
     acked: dict[str, int] = {}
     attempts: dict[str, int] = {}
