@@ -11,8 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candidates_of
-from trucewatch.correlation.clustering import decide, groups
+from trucewatch.correlation.blocking import (
+    BlockIndex,
+    candidate_pairs,
+    candidates_of,
+    sorted_unique,
+)
+from trucewatch.correlation.clustering import components, decide, groups
 from trucewatch.correlation.features import ReportRecord, build
 from trucewatch.correlation.scoring import GEO_RADIUS_KM, describe, reasons, score_pairs
 from trucewatch.correlation.tuning import COMPONENTS, DEFAULT, tuning_from
@@ -216,3 +221,19 @@ def test_a_pair_below_the_review_threshold_keeps_two_groups_apart() -> None:
     assert joined.tolist() == [0, 0, 0]  # single linkage would chain them
     apart = groups(3, i, j, np.array([0.9, 0.85, 0.3]), 0.8, apart=0.65)
     assert apart.tolist() == [0, 0, 2]
+
+
+def test_the_sorted_unique_and_the_components_agree_with_plain_definitions() -> None:
+    rng = np.random.default_rng(11)
+    codes = rng.integers(0, 5000, 20_000)
+    assert np.array_equal(sorted_unique(codes), np.unique(codes))
+    assert len(sorted_unique(np.empty(0, np.int64))) == 0
+    n = 300
+    i, j = rng.integers(0, n, 200), rng.integers(0, n, 200)
+    label = components(n, i, j)
+    reach = {x: {x} for x in range(n)}  # the component of each row, by merging sets
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        merged = reach[a] | reach[b]
+        for x in merged:
+            reach[x] = merged
+    assert all(label[x] == min(reach[x]) for x in range(n))

@@ -21,6 +21,24 @@ def decide(score: float, tuning: Tuning) -> str | None:
     return None
 
 
+def components(n: int, i: I64, j: I64) -> I64:
+    """The connected component of each row in the graph of edges (i, j): the smallest row
+    in it (min-label propagation with pointer jumping, vectorised)."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        low = np.minimum(label[i], label[j])
+        before = label.copy()
+        np.minimum.at(label, i, low)
+        np.minimum.at(label, j, low)
+        while True:  # pointer jumping: every row points at its label's label
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+        if np.array_equal(label, before):
+            return label
+
+
 def groups(n: int, i: I64, j: I64, score: F64, threshold: float,
            apart: float | None = None) -> I64:
     """A group label per row: pairs scoring ≥ ``threshold`` join their groups, strongest
@@ -30,11 +48,10 @@ def groups(n: int, i: I64, j: I64, score: F64, threshold: float,
     cannot: dict[int, set[int]] = {}
     keep = score >= threshold
     if apart is not None:
-        # Only reports that some link touches can be kept apart.
-        linked = np.zeros(n, dtype=np.bool_)
-        linked[i[keep]] = True
-        linked[j[keep]] = True
-        low = (score < apart) & linked[i] & linked[j]
+        # Only reports that links would put in one group can be kept apart: the low pairs
+        # within one connected component of the links (most low pairs are not).
+        component = components(n, i[keep], j[keep])
+        low = (score < apart) & (component[i] == component[j])
         for a, b in zip(i[low].tolist(), j[low].tolist(), strict=True):
             cannot.setdefault(a, set()).add(b)
             cannot.setdefault(b, set()).add(a)

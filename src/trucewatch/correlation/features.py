@@ -39,6 +39,7 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 U64 = npt.NDArray[np.uint64]
+U8 = npt.NDArray[np.uint8]
 
 
 @dataclass(slots=True)
@@ -76,7 +77,7 @@ class Features:
     affected: I64
     killed_low: F64  # NaN unknown
     killed_high: F64
-    signature: U64  # (n, SIGNATURE) minhash of the narrative's words
+    signature: U8  # (n, SIGNATURE) the lowest byte of each minhash of the narrative's words
     has_text: npt.NDArray[np.bool_]
 
     def __len__(self) -> int:
@@ -108,14 +109,15 @@ def _word_hash(word: str) -> int:
     return zlib.crc32(key.encode()) if key else 0
 
 
-def signatures(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.bool_]]:
-    """Minhash signatures of many texts at once (one vectorised pass per chunk)."""
+def signatures(texts: Sequence[str]) -> tuple[U8, npt.NDArray[np.bool_]]:
+    """Minhash signatures of many texts at once (one vectorised pass per chunk), one byte per
+    value (b-bit minhash, Li and König 2010): 16 bytes a report, compared 8 times faster."""
     out = np.full((len(texts), SIGNATURE), np.iinfo(np.uint64).max, dtype=np.uint64)
     hashed = [words(t) for t in texts]
     lengths = np.array([len(h) for h in hashed], dtype=np.int64)
     has = lengths > 0
     if not has.any():
-        return out, has
+        return (out & np.uint64(0xFF)).astype(np.uint8), has
     flat = np.fromiter((x for h in hashed for x in h), dtype=np.uint64, count=int(lengths.sum()))
     owner = np.repeat(np.arange(len(texts)), lengths)
     for k in range(SIGNATURE):
@@ -125,7 +127,7 @@ def signatures(texts: Sequence[str]) -> tuple[U64, npt.NDArray[np.bool_]]:
         column = np.full(len(texts), np.iinfo(np.uint64).max, dtype=np.uint64)
         np.minimum.at(column, owner, values)
         out[:, k] = column
-    return out, has
+    return (out & np.uint64(0xFF)).astype(np.uint8), has
 
 
 def _codes(values: Sequence[str | None], table: dict[str, int]) -> I64:
@@ -175,7 +177,7 @@ def empty() -> Features:
     return Features(ids=i64, start=f64, end=f64, tprec=i8, lat=f64, lon=f64, gprec=i8,
                     place=i64, category=i64, group=i64, alleged=i64, affected=i64,
                     killed_low=f64, killed_high=f64,
-                    signature=np.empty((0, SIGNATURE), np.uint64),
+                    signature=np.empty((0, SIGNATURE), np.uint8),
                     has_text=np.empty(0, np.bool_))
 
 

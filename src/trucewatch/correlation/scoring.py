@@ -34,19 +34,20 @@ PLACE_NAME_KNOWN = 0.6  # a shared place name without points: towns share names
 EARTH_KM = 6371.0
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
 
 @dataclass
 class PairScores:
     score: F64  # the match probability, one per pair
-    similarity: F64  # (pairs, len(COMPONENTS)): each component's similarity
-    known: F64  # (pairs, len(COMPONENTS)): how much of it is known, 0 (unknown) to 1
+    similarity: F32  # (pairs, len(COMPONENTS)): each component's similarity
+    known: F32  # (pairs, len(COMPONENTS)): how much of it is known, 0 (unknown) to 1
     gap_hours: F64  # time between the slackened intervals, 0 when they overlap
     distance_km: F64  # NaN when either has no point
 
     @property
-    def parts(self) -> F64:
+    def parts(self) -> F32:
         """Each similarity blended with 0.5 (no evidence) by how much of it is known."""
         return self.known * self.similarity + (1.0 - self.known) * 0.5
 
@@ -103,24 +104,39 @@ def _narrative(a: Features, ia: I64, b: Features, ib: I64) -> tuple[F64, F64]:
     """The share of agreeing minhash values: an estimate of the narratives' word Jaccard."""
     known = a.has_text[ia] & b.has_text[ib]
     agree = (a.signature[ia] == b.signature[ib]).mean(axis=1) if len(ia) else np.zeros(0)
-    return np.where(known, agree, 0.0), known.astype(np.float64)
+    # One-byte values also agree by chance, one time in 256: take that out.
+    jaccard = np.maximum(0.0, (agree - 1 / 256) / (1 - 1 / 256))
+    return np.where(known, jaccard, 0.0), known.astype(np.float64)
 
 
-def evidence(similarity: F64, known: F64, tuning: Tuning) -> F64:
+def evidence(similarity: F32, known: F32, tuning: Tuning) -> F64:
     """Each component's log-odds for "one event": agreement weight × similarity less
     disagreement weight × (1 − similarity), times how much of it is known."""
     agree, against = np.array(tuning.weights()), np.array(tuning.against())
     return known * (similarity * agree - (1.0 - similarity) * against)
 
 
-def combine(similarity: F64, known: F64, tuning: Tuning) -> F64:
+def combine(similarity: F32, known: F32, tuning: Tuning) -> F64:
     """The match probability of each pair: the logistic of the prior plus the evidence."""
     logit = tuning.prior + evidence(similarity, known, tuning).sum(axis=1)
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))), dtype=np.float64)
 
 
+CHUNK = 1 << 19  # pairs scored at once: bounds the temporaries (a few hundred MB)
+
+
 def score_pairs(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> PairScores:
     """Score the pairs (a[ia[k]], b[ib[k]]); ``a`` and ``b`` may be the same table."""
+    if len(ia) <= CHUNK:
+        return _score(a, ia, b, ib, tuning)
+    parts = [_score(a, ia[k:k + CHUNK], b, ib[k:k + CHUNK], tuning)
+             for k in range(0, len(ia), CHUNK)]
+    return PairScores(**{name: np.concatenate([getattr(p, name) for p in parts])
+                         for name in ("score", "similarity", "known", "gap_hours",
+                                      "distance_km")})
+
+
+def _score(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> PairScores:
     time, time_known, gap = _time(a, ia, b, ib)
     place, place_known, distance = _place(a, ia, b, ib)
     category = np.where(a.category[ia] == b.category[ib], 1.0,
@@ -129,10 +145,10 @@ def score_pairs(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> P
                _same(a.alleged[ia], b.alleged[ib]), _same(a.affected[ia], b.affected[ib]),
                _casualties(a, ia, b, ib), _narrative(a, ia, b, ib)]
     if len(ia):
-        similarity = np.column_stack([c[0] for c in columns]).astype(np.float64)
-        known = np.column_stack([c[1] for c in columns]).astype(np.float64)
+        similarity = np.column_stack([c[0] for c in columns]).astype(np.float32)
+        known = np.column_stack([c[1] for c in columns]).astype(np.float32)
     else:
-        similarity = known = np.zeros((0, len(COMPONENTS)))
+        similarity = known = np.zeros((0, len(COMPONENTS)), dtype=np.float32)
     return PairScores(score=combine(similarity, known, tuning), similarity=similarity,
                       known=known, gap_hours=gap, distance_km=distance)
 
