@@ -15,6 +15,8 @@ from trucewatch.correlation.blocking import (
     BlockIndex,
     candidate_pairs,
     candidates_of,
+    one_query_keys,
+    query_keys,
     sorted_unique,
 )
 from trucewatch.correlation.clustering import components, decide, groups
@@ -237,3 +239,12 @@ def test_the_sorted_unique_and_the_components_agree_with_plain_definitions() -> 
         for x in merged:
             reach[x] = merged
     assert all(label[x] == min(reach[x]) for x in range(n))
+
+
+def test_one_reports_query_keys_are_those_of_the_vectorised_query() -> None:
+    recs = _random_records(200, seed=5) + [record(900, latitude=None, longitude=None,
+                                                  geo_precision=None)]
+    f = build(recs)
+    keys, owners = query_keys(f, np.arange(len(f), dtype=np.int64))
+    for row in range(len(f)):
+        assert set(one_query_keys(f, row).tolist()) == set(keys[owners == row].tolist())
