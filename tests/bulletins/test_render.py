@@ -183,6 +183,7 @@ def test_a_month_of_thousands_of_incidents_prints_a_few_pages(demo_store: Store,
                                                         period=JANUARY))
     html = render_html(big, data_dir=tmp_path)
     assert "This bulletin covers 3000 incidents" in html and "The 25 of 1000" in html
+    assert "it names 25 of the 1000 confirmed and 25 of the 1000 disputed incidents" in html
     assert html.count("<tr><td>1") == 25  # the named confirmed incidents (ids 100000…)
     assert html.count('<li><strong>#1') == 25  # the named disputed ones
     document = weasyprint.HTML(string=html).render()

@@ -13,7 +13,6 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from trucewatch.bulletins.contents import NOT_ATTRIBUTED, OUTSIDE, Bulletin, Edition
-from trucewatch.bulletins.summary import NOTABLE
 from trucewatch.web import basemap, i18n, words
 from trucewatch.web.bulletin_words import chart_word
 
@@ -68,7 +67,7 @@ def full_list(bulletin: Bulletin, *, base_url: str = "") -> dict[str, str]:
 
 def context(bulletin: Bulletin, *, data_dir: str | Path, base_url: str = "") -> dict[str, Any]:
     return {"bulletin": bulletin, "pictures": pictures(bulletin, data_dir=data_dir),
-            "outside": OUTSIDE, "not_attributed": NOT_ATTRIBUTED, "notable_limit": NOTABLE,
+            "outside": OUTSIDE, "not_attributed": NOT_ATTRIBUTED,
             "full_list": full_list(bulletin, base_url=base_url)}
 
 
