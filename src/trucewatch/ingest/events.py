@@ -17,6 +17,7 @@ from trucewatch.ingest.ontology import (
     SPEECH_VERBS,
     TYPES,
     VERBS,
+    WEAPONS,
     EventType,
 )
 
@@ -164,6 +165,7 @@ class Resolver:
 
 _TARGET_PREPOSITIONS = ("with", "against", "on", "at", "into", "toward", "towards")
 _GIVING = frozenset({"02", "05", "06", "07", "08", "10"})  # "give/supply/appeal … to X"
+_RECEIVING = frozenset({"receive", "get", "obtain", "accept"})
 
 
 def _is_actor(p: Participant) -> bool:
@@ -256,6 +258,8 @@ def classify(token: Token) -> EventType | None:
         if kind == "host" and any(c.dep_ == "dobj" and c.lemma_ == "invitation"
                                   for c in token.children):
             return None  # "received an invitation": the invitation is the event
+        if any(c.dep_ == "dobj" and _light_object(c) for c in token.children):
+            return None  # "received weapons from X": the weapons are X's event
         if kind in ("talks_held", "meet") and token.dep_ in ("advcl", "xcomp", "relcl") and \
                 any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
             return None  # "to attend Friday's talks": a purpose, not a fact
@@ -269,6 +273,8 @@ def classify(token: Token) -> EventType | None:
             return None  # "agreed to establish": one agreement
         return TYPES[kind]
     if token.pos_ == "NOUN" and _light_object(token):
+        if _received_from(token.head) and lemma in WEAPONS:
+            return TYPES["military_aid"]  # weapons received are weapons given
         return TYPES[LIGHT_NOUNS.get(token.lower_) or LIGHT_NOUNS[lemma]]
     if token.pos_ == "NOUN":
         compounds = [c.lower_ for c in token.children if c.dep_ == "compound"]
@@ -283,9 +289,16 @@ def classify(token: Token) -> EventType | None:
 def _light_object(token: Token) -> bool:
     """The object of a verb that only carries it: "launched an attack", "imposed sanctions"."""
     verb = token.head
-    return token.dep_ == "dobj" and verb.lemma_.lower() in LIGHT_VERBS and \
-        verb.lemma_.lower() not in VERBS and \
+    lemma = verb.lemma_.lower()
+    light = lemma in LIGHT_VERBS and lemma not in VERBS or _received_from(verb)
+    return token.dep_ == "dobj" and light and \
         (token.lower_ in LIGHT_NOUNS or token.lemma_.lower() in LIGHT_NOUNS)
+
+
+def _received_from(verb: Token) -> bool:
+    """"X received weapons from Y": Y is the source of what X received (CAMEO codes the
+    giver)."""
+    return verb.lemma_.lower() in _RECEIVING and bool(_preposition_objects(verb, ("from",)))
 
 
 def _reporting(token: Token, resolver: Resolver, sentence: Sentence) -> tuple[str, Participant | None]:
@@ -353,7 +366,8 @@ def _fill(event: Event, resolver: Resolver) -> None:
     for obj in objects:
         event.targets += resolver.participants(obj, sentence)
         event.object_text = _phrase(obj, sentence).text
-    prepositions = _TARGET_PREPOSITIONS + (("to",) if event.type.cameo[:2] in _GIVING else ())
+    giving = event.type.cameo[:2] in _GIVING and event.type.kind != "withdraw"
+    prepositions = _TARGET_PREPOSITIONS + (("to",) if giving else ())
     event.targets += [p for t in _preposition_objects(token, prepositions)
                       for p in resolver.participants(t, sentence) if _is_actor(p)]
     if not event.targets and token.dep_ == "acl" and subject is None:
@@ -381,21 +395,14 @@ def _fill_noun(event: Event, resolver: Resolver) -> None:
     verb = token.head
     if any(c.lower_ == "personal" for c in token.children):
         event.capacity = "personal"
-    if token.dep_ == "dobj" and verb.lemma_ in ("receive", "get", "accept", "decline", "reject"):
+    if _light_object(token) and _received_from(verb):
+        _fill_light(event, resolver)
+    elif token.dep_ == "dobj" and verb.lemma_ in ("receive", "get", "accept", "decline", "reject"):
         subject = _subject(verb)
         if subject is not None:
             event.targets = resolver.participants(subject, sentence)
     elif _light_object(token) and event.type.kind != "invitation":
-        # "launched missiles at X", "imposed sanctions on X", "expressed sorrow for X"
-        agent = _agent(verb)
-        subject = agent if agent is not None else _subject(verb)
-        if subject is not None and subject.dep_ != "nsubjpass":
-            event.sources = resolver.participants(subject, sentence)
-        event.targets = [p for head in (token, verb)
-                         for t in _preposition_objects(head, _TARGET_PREPOSITIONS + ("for", "to"))
-                         for p in resolver.participants(t, sentence) if _is_actor(p)]
-        event.negated = event.negated or _negated(verb)
-        event.mode, event.reporter = _reporting(verb, resolver, sentence)
+        _fill_light(event, resolver)
     elif token.dep_ in ("nsubjpass", "dobj") and verb.pos_ in ("VERB", "AUX"):
         event.targets = [p for t in _preposition_objects(verb, ("to",))
                          for p in _split_modifiers(t, resolver, sentence)]
@@ -412,6 +419,30 @@ def _fill_noun(event: Event, resolver: Resolver) -> None:
             event.targets += [p for c in verb.children if c.dep_ == "dobj"
                               for p in resolver.participants(c, sentence) if _is_actor(p)]
     event.confidence = 0.7 if event.targets else 0.5
+
+
+def _fill_light(event: Event, resolver: Resolver) -> None:
+    """"launched missiles at X", "imposed sanctions on X", "expressed sorrow for X": the verb's
+    subject is the source; "X received weapons from Y": Y is."""
+    token, sentence = event.trigger, event.sentence
+    verb = token.head
+    agent = _agent(verb)
+    subject = agent if agent is not None else _subject(verb)
+    if _received_from(verb):
+        event.sources = [p for t in _preposition_objects(verb, ("from",))
+                         for p in resolver.participants(t, sentence)]
+        event.targets = resolver.participants(subject, sentence) if subject is not None \
+            else []
+        event.mode, event.reporter = _reporting(verb, resolver, sentence)
+        event.confidence = 0.6
+        return
+    if subject is not None and subject.dep_ != "nsubjpass":
+        event.sources = resolver.participants(subject, sentence)
+    event.targets = [p for head in (token, verb)
+                     for t in _preposition_objects(head, _TARGET_PREPOSITIONS + ("for", "to"))
+                     for p in resolver.participants(t, sentence) if _is_actor(p)]
+    event.negated = event.negated or _negated(verb)
+    event.mode, event.reporter = _reporting(verb, resolver, sentence)
 
 
 def _split_modifiers(head: Token, resolver: Resolver, sentence: Sentence) -> list[Participant]:

@@ -84,7 +84,8 @@ class Mention:
     @property
     def acting(self) -> bool:
         """A person or organisation, or a country that acts or is acted on in its sentence
-        ("France condemned", "talks with Turkey"), not one that only says where."""
+        ("France condemned", "talks with Turkey", "Russia's support"), not one that only
+        says where ("in Syria")."""
         if self.label not in ("GPE", "NORP", "LANGUAGE"):
             return self.kind in ("person", "organisation")
         root = self.span.root
@@ -92,9 +93,10 @@ class Mention:
             return False  # "Syrian forces": a nationality, not an actor
         while root.dep_ == "conj" and root.head is not root:
             root = root.head
-        if root.dep_ in ("nsubj", "nsubjpass", "dobj", "dative", "appos"):
+        if root.dep_ in ("nsubj", "nsubjpass", "dobj", "dative", "poss", "npadvmod"):
             return True
-        return root.dep_ == "pobj" and root.head.lower_ in ("by", "with", "against", "to")
+        return root.dep_ == "pobj" and root.head.lower_ in ("by", "with", "against", "between",
+                                                            "including")
 
     @property
     def known(self) -> bool:

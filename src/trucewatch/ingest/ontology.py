@@ -179,6 +179,8 @@ LIGHT_VERBS = frozenset({
     "voice", "lodge", "deliver", "send", "announce", "open", "begin", "start", "hold",
     "sign", "reach", "step", "intensify", "lift", "ease", "supply", "fire", "drop",
 })
+WEAPONS = frozenset({"arms", "weapon", "weapons", "missile", "missiles", "rocket", "rockets",
+                     "ammunition", "shell", "shells", "mortar", "mortars", "bomb", "bombs"})
 LIGHT_NOUNS: dict[str, str] = {
     "attack": "fight", "attacks": "fight", "offensive": "fight", "assault": "fight",
     "strike": "air_strike", "strikes": "air_strike", "raid": "air_strike",
