@@ -31,7 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", "./trucewatch-data",
             "Directory of data the user imports, e.g. governorate outlines (docs/web.md)."),
     Setting("base_url", "http://127.0.0.1:8000",
-            "Address of the web app, for links in e-mail and webhook notifications."),
+            "Address of the web app, for links in e-mail and webhook notifications and the "
+            "bulletin's link to its complete list of incidents."),
     Setting("smtp_host", "", "SMTP server for e-mail notifications; empty: no e-mail is sent."),
     Setting("smtp_port", "25", "Port of the SMTP server."),
     Setting("smtp_starttls", "0", "1: upgrade the SMTP connection with STARTTLS before sending."),
