@@ -24,6 +24,7 @@ from trucewatch.incidents.listing import (
     cluster_incidents,
     count_incidents,
     day_range,
+    incident_rows,
     list_incidents,
 )
 from trucewatch.incidents.models import Incident, IncidentLink
@@ -186,3 +187,34 @@ def test_day_range_of_the_matching_incidents(store: Store, rows: list[Row]) -> N
         assert day_range(s, principal=OFFICER, filters=IncidentFilter(status="confirmed")) == (
             min(confirmed).date().isoformat(), max(confirmed).date().isoformat())
         assert day_range(s, principal=OFFICER, filters=IncidentFilter(text="nowhere")) is None
+
+
+def test_page_rows_are_the_listed_incidents_and_their_views(store: Store, rows: list[Row]) -> None:
+    """``incident_rows`` (the API's page, Core rows and report ids in one query) gives what
+    ``list_incidents`` and ``incident_view`` give, an unlinked report left out."""
+    with store.session() as s:
+        org, truce = factories.organisation(s), factories.truce(s)
+        extra = file_reports(s, organisation=org, actor="test", submissions=[
+            factories.report(truce=truce) for _ in range(3)])
+        s.execute(insert(IncidentLink), [
+            {"incident_id": 1, "report_id": extra[0].id, "linked_by": "test", "link_reason": ""},
+            {"incident_id": 1, "report_id": extra[1].id, "linked_by": "test", "link_reason": "",
+             "unlinked_at": datetime(2017, 4, 1, tzinfo=UTC), "unlinked_by": "test",
+             "unlink_reason": "not the same event"},
+            {"incident_id": 2, "report_id": extra[2].id, "linked_by": "test", "link_reason": "",
+             "unlinked_at": datetime(2017, 4, 1, tzinfo=UTC), "unlinked_by": "test",
+             "unlink_reason": "not the same event"}])
+    with store.session() as s:
+        for filters, _ in CASES:
+            for who in (OFFICER, PUBLIC):
+                for after, limit in ((0, 500), (40, 9)):
+                    listed = list_incidents(s, principal=who, filters=filters, after_id=after,
+                                            limit=limit)
+                    got, reports = incident_rows(s, principal=who, filters=filters,
+                                                 after_id=after, limit=limit)
+                    assert [r.id for r in got] == [i.id for i in listed]
+                    assert [incident_view(r, report_ids=reports[r.id]) for r in got] == [
+                        incident_view(i) for i in listed]
+        first, firsts = incident_rows(s, principal=OFFICER, filters=IncidentFilter(), limit=2)
+        assert firsts[1] == sorted([1, extra[0].id]) and firsts[2] == [2]
+        assert len(first) == 2 and first[0].id == 1

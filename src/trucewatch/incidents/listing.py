@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, Integer, Select, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, raiseload, selectinload
 
 from trucewatch.actors.service import find_actor
@@ -78,12 +80,89 @@ def list_incidents(session: Session, *, principal: Principal | None, filters: In
                    links: bool = True) -> list[Incident]:
     """The incidents after ``after_id`` in id order, with their links (a second query); without
     ``links``, reading them raises (take ``active_report_ids`` of the page instead)."""
-    query = matching(session, filters, principal=principal).where(Incident.id > after_id)
-    query = query.order_by(Incident.id)
+    query = (matching(session, filters, principal=principal, box_index=_planned(session))
+             .where(Incident.id > after_id).order_by(Incident.id))
     if limit is not None:
         query = query.limit(limit)
     load = selectinload(Incident.links) if links else raiseload(Incident.links)
     return list(session.scalars(query.options(load)))
+
+
+class IncidentFields(Protocol):
+    """What the views of an incident read (``incidents.service.incident_view``, the public
+    view): an ``Incident``, or a row of :data:`PAGE_COLUMNS`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def truce_id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def occurred_start(self) -> datetime: ...
+    @property
+    def occurred_end(self) -> datetime: ...
+    @property
+    def time_precision(self) -> str: ...
+    @property
+    def place_name(self) -> str: ...
+    @property
+    def latitude(self) -> float | None: ...
+    @property
+    def longitude(self) -> float | None: ...
+    @property
+    def geo_precision(self) -> str | None: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+# The columns of IncidentFields. A page of the list reads these alone, as Core rows: fifty
+# ORM objects (construction, loader state) cost a page more CPU in the server than its SQL.
+PAGE_COLUMNS = (Incident.id, Incident.truce_id, Incident.title, Incident.status,
+                Incident.occurred_start, Incident.occurred_end, Incident.time_precision,
+                Incident.place_name, Incident.latitude, Incident.longitude,
+                Incident.geo_precision, Incident.category, Incident.version,
+                Incident.published_at)
+
+
+def incident_rows(session: Session, *, principal: Principal | None, filters: IncidentFilter,
+                  after_id: int = 0,
+                  limit: int = 50) -> tuple[list[IncidentFields], dict[int, list[int]]]:
+    """``list_incidents`` as rows of :data:`PAGE_COLUMNS` (IncidentFields), and the reports
+    linked now to each, in one query (the ids aggregated per incident by the database).
+
+    Read on the session's connection, past the ORM: pending ORM changes are not flushed."""
+    # The page's ids first, alone: an index of the filter then answers without the table
+    # (PostgreSQL took the published ids' index for the public's ``status=open``, which
+    # holds none, and read all 40,000 published rows: 20-80 ms; the ids alone, 0.03 ms).
+    ids = (matching(session, filters, principal=principal, box_index=_planned(session))
+           .where(Incident.id > after_id).with_only_columns(Incident.id)
+           .order_by(Incident.id).limit(limit))
+    linked = (select(func.aggregate_strings(cast(IncidentLink.report_id, String), ","))
+              .where(IncidentLink.incident_id == Incident.id, IncidentLink.unlinked_at.is_(None))
+              .scalar_subquery().label("linked_report_ids"))
+    query = (select(*PAGE_COLUMNS, linked).where(Incident.id.in_(ids)).order_by(Incident.id))
+    rows: list[IncidentFields] = []
+    reports: dict[int, list[int]] = {}
+    for row in session.connection().execute(query):
+        rows.append(row)
+        reports[row.id] = sorted(int(i) for i in row.linked_report_ids.split(",")
+                                 ) if row.linked_report_ids else []
+    return rows, reports
+
+
+def _planned(session: Session) -> bool:
+    """Whether a page in id order leaves the box and the published ones' indexes to the
+    planner: PostgreSQL's, with statistics of both, picks well (0.02-0.2 ms a page at
+    100,000 incidents; with them hidden it read the whole table in parallel, 35-80 ms).
+    SQLite's has none, and looked up every row of a dense box by its index: hidden there."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
 def active_report_ids(session: Session, incident_ids: Iterable[int]) -> dict[int, list[int]]:

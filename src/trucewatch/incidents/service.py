@@ -209,8 +209,14 @@ def count_by_status(session: Session) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def incident_view(incident: Incident, *, report_ids: list[int] | None = None) -> dict[str, Any]:
-    ids = report_ids if report_ids is not None else [lk.report_id for lk in incident.active_links]
+def incident_view(incident: listing.IncidentFields, *,
+                  report_ids: list[int] | None = None) -> dict[str, Any]:
+    """An ``Incident``, or a row of ``listing.PAGE_COLUMNS`` given with its ``report_ids``."""
+    if report_ids is None:
+        if not isinstance(incident, Incident):
+            raise TypeError("a row of incident columns comes with its report_ids")
+        report_ids = [lk.report_id for lk in incident.active_links]
+    ids = report_ids
     return {
         "id": incident.id,
         "truce": incident.truce_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict
+from trucewatch.incidents.listing import IncidentFields
 from trucewatch.incidents.models import Incident
 from trucewatch.incidents.service import get_incident, incident_view
 from trucewatch.log import service as log
@@ -76,10 +78,11 @@ def public_incident_view(session: Session, incident: Incident) -> dict[str, Any]
     return public_incident_views(session, [incident])[0]
 
 
-def public_incident_views(session: Session, incidents: list[Incident], *,
+def public_incident_views(session: Session, incidents: Sequence[IncidentFields], *,
                           report_ids: dict[int, list[int]] | None = None) -> list[dict[str, Any]]:
     """``public_incident_view`` of many published incidents in three queries, not three each
-    (``report_ids``: each incident's linked reports, when its links are not loaded)."""
+    (``report_ids``: each incident's linked reports, when its links are not loaded; with
+    rows of ``incidents.listing.PAGE_COLUMNS`` instead of incidents, they must be given)."""
     published = {i.id: i.published_at for i in incidents if i.published_at is not None}
     if len(published) != len(incidents):
         raise Conflict("only published incidents have a public view", field="incident")
