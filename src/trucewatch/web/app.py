@@ -17,6 +17,8 @@ import xstatic.pkg.leaflet_markercluster as markercluster
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, DispatchFunction
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trucewatch.storage import Store
 from trucewatch.web import i18n
@@ -86,11 +88,8 @@ def install(app: FastAPI) -> None:
                             f'dir="{i18n.direction(language)}"><title>{title}</title>'
                             f"<h1>{title}</h1><p>{text}</p></html>", status_code=403)
 
-    @app.middleware("http")
     async def pages_session(request: Request,
                             call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path.startswith("/api/"):
-            return await call_next(request)
         serializer = _serializer(app)
         ws = WebSession.load(request, serializer)
         request.state.web_session = ws
@@ -100,6 +99,24 @@ def install(app: FastAPI) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    app.add_middleware(PagesOnly, dispatch=pages_session)
+
+
+class PagesOnly:
+    """``dispatch`` as an HTTP middleware of the pages; requests under /api/ go straight past
+    it (a BaseHTTPMiddleware, even one that only hands a request on, costs each request a
+    task and a stream of its response)."""
+
+    def __init__(self, app: ASGIApp, *, dispatch: DispatchFunction) -> None:
+        self.app = app
+        self.pages = BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        await self.pages(scope, receive, send)
 
 
 def _serializer(app: FastAPI) -> Any:
