@@ -181,10 +181,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(args: list[str], keys: Path) -> Iterator[str]:
+def server(args: list[str], keys: Path, uvicorn_impl: str = "auto,auto") -> Iterator[str]:
     """This script in ``--serve`` mode as a uvicorn process on loopback; its base URL."""
     port = free_port()
-    env = dict(os.environ, TRUCEWATCH_KEYS_DIR=str(keys))
+    env = dict(os.environ, TRUCEWATCH_KEYS_DIR=str(keys), BENCH_API_UVICORN=uvicorn_impl)
     proc = subprocess.Popen([sys.executable, str(HERE), "--serve", *args, "--port", str(port)],
                             env=env)
     base = f"http://127.0.0.1:{port}"
@@ -220,7 +220,9 @@ def serve(kind: str, url: str, select_url: str, port: int) -> None:
         from bare_api import bare_app
 
         app = bare_app(url, select_url)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    http, loop = os.environ.get("BENCH_API_UVICORN", "auto,auto").split(",")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+                http=http, loop=loop)
 
 
 # --- the clients --------------------------------------------------------------------------
@@ -353,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slice", type=float, default=5.0, help="seconds of one turn")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients per side")
     parser.add_argument("--seed", type=int, default=20170123)
+    parser.add_argument("--uvicorn", default="auto,auto", metavar="HTTP,LOOP",
+                        help="uvicorn's HTTP protocol and event loop for both servers, e.g. "
+                             "h11,asyncio (default auto,auto: httptools and uvloop, installed)")
     parser.add_argument("--serve", nargs=3, metavar=("KIND", "URL", "SELECT_URL"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -369,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{sqlalchemy.__version__}, {platform.machine()}, {os.cpu_count()} CPUs, load "
               f"average {load()}, started {datetime.now().isoformat(timespec='seconds')}")
         print(f"store: {kind}; {args.clients} clients per side, {args.seconds:.0f} s per side "
-              f"and test in turns of {args.slice:.0f} s")
+              f"and test in turns of {args.slice:.0f} s; uvicorn http,loop {args.uvicorn}; "
+              f"correlation on filing: {_correlating()}")
         os.environ["TRUCEWATCH_KEYS_DIR"] = keys
         store, _ = prepare(url)
         bare, _ = prepare(bare_url)
@@ -388,8 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         store.dispose()
         bare.dispose()
 
-        with server(["trucewatch", url, url], Path(keys)) as tw, \
-                server(["bare", bare_url, url], Path(keys)) as bw:
+        with server(["trucewatch", url, url], Path(keys), args.uvicorn) as tw, \
+                server(["bare", bare_url, url], Path(keys), args.uvicorn) as bw:
             filing = Submissions("/api/v1/reports", reporter, "tw")
             bare_filing = Submissions("/reports", reporter, "bare")
             tw_post, bare_post = Tally(), Tally()
@@ -481,6 +487,13 @@ def check_retry(tw: str, filing: Submissions) -> bool:
     answer = httpx.post(tw + "/api/v1/reports", json=body, timeout=60,
                         headers=filing.headers | {"Idempotency-Key": key})
     return answer.status_code == 200 and answer.json()["id"] == first_id
+
+
+def _correlating() -> str:
+    from trucewatch.config import load_settings
+
+    on = getattr(load_settings(), "correlate_on_filing", None)  # older code has none
+    return "no such setting" if on is None else ("on" if on else "off")
 
 
 def _version(package: str) -> str:
