@@ -5,26 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
 from trucewatch.auth.principal import Principal, Role, operator
+from trucewatch.correlation import index
+from trucewatch.correlation.features import build
 from trucewatch.correlation.linking import SYSTEM
-from trucewatch.correlation.models import CandidateLink
+from trucewatch.correlation.models import CandidateLink, IndexState, ReportFeatures
 from trucewatch.correlation.queue import (
     confirm_candidate,
     list_candidates,
     reject_candidate,
     split_incident,
 )
+from trucewatch.correlation.records import records
 from trucewatch.correlation.service import correlate_all, match_report
 from trucewatch.correlation.tunings import get_tuning, set_tuning
 from trucewatch.errors import Conflict, InvalidInput, PermissionDenied
 from trucewatch.incidents.service import get_incident, unlink_report
+from trucewatch.log.export import audit_database
 from trucewatch.log.models import LogEntry
 from trucewatch.log.service import entries_for
+from trucewatch.reports.models import Report
 from trucewatch.reports.reading import incident_of
 from trucewatch.reports.service import file_report
 from trucewatch.truces.service import get_truce
@@ -175,3 +181,29 @@ def test_the_system_principal_may_triage_and_nothing_else(session: Session,
         set_tuning(session, truce=world["truce"], values={"link_threshold": 0.01}, actor="o")
     assert err.value.field == "tuning.review_threshold"
     assert get_truce(session, world["truce"]).slug == world["truce"]
+
+
+def test_reports_filed_without_matching_are_indexed_by_the_next_match(
+        session: Session, world: dict[str, str]) -> None:
+    t = world["truce"]
+    first = _file(session, world["a"], t)  # filed, never matched: not in the index yet
+    assert session.scalar(select(func.count()).select_from(ReportFeatures)) == 0
+    second = _file(session, world["b"], t, place_name="Areeha")
+    done = match_report(session, report_id=second)
+    assert done.linked == [(first, second)] and done.scored == 1
+    assert set(session.scalars(select(ReportFeatures.report_id))) == {first, second}
+    state = session.get(IndexState, 1)
+    assert state is not None and state.indexed_through == second
+    # The stored features are those built from the reports (organisations by id).
+    stored = index.features(session, [first, second])
+    built = build(records(session, Report.id.in_([first, second])))
+    for name in ("ids", "start", "end", "tprec", "gprec", "place", "category", "group",
+                 "signature", "has_text", "killed_low"):
+        assert np.array_equal(getattr(stored, name), getattr(built, name)), name
+    assert np.allclose(stored.lat, built.lat) and np.allclose(stored.lon, built.lon)
+    # The index is derived data, outside the log: the audit of every table still passes.
+    assert audit_database(session).ok
+    # A third report, matched: only it is indexed now, and only its candidates scored.
+    third = _file(session, world["c"], t, occurred="2017-03-10")
+    assert match_report(session, report_id=third).scored == 0
+    assert session.scalar(select(func.count()).select_from(ReportFeatures)) == 3

@@ -130,6 +130,12 @@ def signatures(texts: Sequence[str]) -> tuple[U8, npt.NDArray[np.bool_]]:
     return (out & np.uint64(0xFF)).astype(np.uint8), has
 
 
+def category_codes(categories: Sequence[str]) -> tuple[I64, I64]:
+    """Each category's code and its ACLED event type's code."""
+    return (np.array([_CATEGORIES[c] for c in categories], dtype=np.int64),
+            np.array([_GROUPS[BY_CODE[c].acled_event_type] for c in categories], dtype=np.int64))
+
+
 def _codes(values: Sequence[str | None], table: dict[str, int]) -> I64:
     out = np.empty(len(values), dtype=np.int64)
     for i, value in enumerate(values):

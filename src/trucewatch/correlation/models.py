@@ -1,14 +1,34 @@
-"""Tables of correlation: each truce's tuning, and the candidate links between reports."""
+"""Tables of correlation: each truce's tuning, the candidate links between reports, and the
+stored index (each report's features and block keys) that a new report is matched through."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trucewatch.log import state
 from trucewatch.storage.base import Base, JSONType, UTCDateTime, utcnow
+
+# The stored index is derived from the reports (and rebuilt from them by index.catch_up),
+# not a state change of the mechanism: the log's row snapshots skip it, as they skip the
+# notification queues (notifications/models.py); a backup leaves it out.
+DERIVED = frozenset({"correlation_features", "correlation_keys", "correlation_index_state"})
+state.UNTRACKED = state.UNTRACKED | DERIVED
 
 
 class CorrelationSettings(Base):
@@ -47,3 +67,47 @@ class CandidateLink(Base):
     decided_by: Mapped[str | None] = mapped_column(String(80))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+
+
+class ReportFeatures(Base):
+    """What correlation compares of a report, computed once (``correlation/index.py``), so
+    that a new report is scored against its candidates without reading their reports."""
+
+    __tablename__ = "correlation_features"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+    end: Mapped[float] = mapped_column(Float)
+    time_precision: Mapped[int] = mapped_column(SmallInteger)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[int] = mapped_column(SmallInteger)  # -1 without a point
+    place: Mapped[int] = mapped_column(BigInteger)  # hash of the place name's skeleton
+    category: Mapped[str] = mapped_column(String(40))
+    alleged: Mapped[int] = mapped_column(BigInteger)  # organisation id, -1 unknown
+    affected: Mapped[int] = mapped_column(BigInteger)
+    killed_low: Mapped[float | None] = mapped_column(Float)
+    killed_high: Mapped[float | None] = mapped_column(Float)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)  # one byte per minhash value
+    has_text: Mapped[bool] = mapped_column(Boolean)
+
+
+class BlockKey(Base):
+    """One block a report can be found in (``blocking.index_keys``), indexed by key."""
+
+    __tablename__ = "correlation_keys"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class IndexState(Base):
+    """How far the stored index is complete: every report with an id up to
+    ``indexed_through`` has its features and keys (a single row, id 1)."""
+
+    __tablename__ = "correlation_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indexed_through: Mapped[int] = mapped_column(BigInteger)

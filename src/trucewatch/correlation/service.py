@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
+from trucewatch.correlation import index as stored_index
 from trucewatch.correlation import records as store_records
 from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candidates_of
 from trucewatch.correlation.clustering import decide
@@ -53,6 +54,7 @@ def correlate_all(session: Session, *, actor: str, principal: Principal | None =
     if principal is not None:
         require(principal, Action.CORRELATION_RUN)
     log.lock(session)
+    stored_index.catch_up(session)
     where = Report.truce_id == truce_id if truce_id is not None else None
     rows = store_records.records(session, where)
     f = build(rows)
@@ -62,18 +64,24 @@ def correlate_all(session: Session, *, actor: str, principal: Principal | None =
 
 def match_report(session: Session, *, report_id: int, actor: str = SYSTEM.actor,
                  principal: Principal | None = None) -> Outcome:
-    """Match one report, just filed, against the reports stored around it in time and space.
+    """Match one report, just filed, against the reports it shares a block with.
 
     Called right after a filing commits (the API, the CLI and the web page do, and
-    ``trucewatch correlate run --report``), without rescanning the store: only the reports
-    that :func:`records.around` reads through the indexes are blocked and scored."""
+    ``trucewatch correlate run --report``), without rescanning the store: the report is
+    indexed (with any report filed since the index was last complete), its candidates are
+    read from the stored index by their block keys, and only they are scored."""
     if principal is not None:
         require(principal, Action.CORRELATION_RUN)
     log.lock(session)
     get_report(session, report_id)
-    new = store_records.records(session, Report.id == report_id)
-    nearby = store_records.records(session, store_records.around(new[0]))
-    return match_records(session, new, nearby, actor=actor)
+    stored_index.catch_up(session)
+    new = stored_index.features(session, [report_id])
+    stored = stored_index.candidates(session, new)
+    if len(stored) == 0:
+        return Outcome()
+    every = np.arange(len(stored), dtype=np.int64)
+    return _act(session, new, np.zeros(len(stored), dtype=np.int64), stored, every,
+                truces=_truces(session, new), actor=actor)
 
 
 def match_records(session: Session, new: Sequence[ReportRecord],
