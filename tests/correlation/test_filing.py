@@ -1,4 +1,4 @@
-"""A report filed through the API or the command line is matched right after its filing
+"""A report filed through the API, the web form or the command line is matched right after its filing
 commits, on both stores: linked above the link threshold, queued between the thresholds,
 each a log entry; only its blocked candidates are scored (no rescan); a failure to match
 is logged and never loses the report; the ``correlate_on_filing`` setting turns it off."""
@@ -18,6 +18,7 @@ from tests import factories
 from tests.api.conftest import Api
 from tests.api.test_reports_api import report
 from tests.cli.test_cli import Cli
+from tests.web.conftest import client_for, csrf, sign_in
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
 from trucewatch.correlation import records
@@ -188,3 +189,21 @@ def test_filing_on_the_command_line_matches_after_the_commit(
     assert len(kinds(store)) == before
     store.dispose()
 
+
+
+def test_filing_through_the_web_form_links_the_same_strike(demo_store: Store) -> None:
+    filed = []
+    for user in ("gov-reporter", "opp-reporter"):
+        client = client_for(demo_store)
+        sign_in(client, user)
+        token = csrf(client.get("/reports/new").text)
+        answer = client.post("/reports", data={
+            "csrf_token": token, "idempotency_key": f"web-{user}", "occurred": STRIKE["occurred"],
+            "place_name": STRIKE["place_name"], "latitude": str(STRIKE["latitude"]),
+            "longitude": str(STRIKE["longitude"]), "category": "shelling", "source_kind": "party",
+            "narrative": STRIKE["narrative"]}, follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        filed.append(int(answer.headers["location"].rsplit("/", 1)[1]))
+    with demo_store.session() as s:
+        assert incident_of(s, filed[0]) == incident_of(s, filed[1]) is not None
+    assert kinds(demo_store) == ["correlation.pair_linked"]
