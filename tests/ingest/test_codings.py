@@ -64,3 +64,12 @@ def test_group_names_the_model_misses_are_organisations() -> None:
     analysis = _analyse("Coalition aircraft struck an ISIL-held building near the river.")
     assert [(m.text, m.kind) for m in analysis.mentions if m.label == "ORG"] == \
         [("ISIL", "organisation")]
+
+
+def test_a_people_and_a_group_tagged_as_a_country() -> None:
+    analysis = _analyse("The Syrian people will defeat Daesh, and the Iraqis will help them.")
+    assert ("The Syrian people", "organisation", "a people") in {
+        (r.text, r.kind, r.how) for r in analysis.references}
+    acting = {(m.text, m.label) for m in analysis.mentions if m.acting}
+    assert ("Daesh", "ORG") in acting
+    assert ("Iraqis", "NORP") in acting

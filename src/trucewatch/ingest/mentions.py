@@ -91,6 +91,8 @@ class Mention:
         root = self.span.root
         if self.label != "GPE" and root.pos_ not in ("NOUN", "PROPN"):
             return False  # "Syrian forces": a nationality, not an actor
+        if self.label != "GPE" and root.tag_ in ("NNS", "NNPS"):
+            return True  # "Syrians", "the Iraqis": a people
         while root.dep_ == "conj" and root.head is not root:
             root = root.head
         if root.dep_ in ("nsubj", "nsubjpass", "dobj", "dative", "poss", "npadvmod"):
@@ -202,6 +204,8 @@ def find_mentions(sentences: list[Sentence], registry: Registry,
         folded = normalise_name(m.text)
         if m.label == "ORG" and (folded in persons or folded in surnames):
             m.label = "PERSON"
+        elif m.label == "GPE" and folded in surnames and folded not in gazetteer.demonyms:
+            m.label = "PERSON"  # "Davis said", after "Capt. Jeff Davis": not the town
     raw += _surnames(sentences, raw)
     mentions = [m for m in raw if _link(m, registry, gazetteer)]
     _unify_new(mentions)
@@ -227,10 +231,11 @@ def _surnames(sentences: list[Sentence], raw: list[Mention]) -> list[Mention]:
 def _link(m: Mention, registry: Registry, gazetteer: Gazetteer) -> bool:
     """Link ``m`` to the registry or describe the new actor it names; False drops it."""
     folded = normalise_name(m.text)
-    if m.label == "NORP" and folded not in gazetteer.demonyms and _group_name(m.text):
-        m.label = "ORG"  # "ISIL" is tagged as a nationality or religious group
+    if m.label == "NORP" and folded not in gazetteer.demonyms and _group_name(m.text) or \
+            m.label == "GPE" and _group_name(m.text) and not m.text.isupper():
+        m.label = "ORG"  # "ISIL" tagged as a nationality, "Daesh" as a country
     if m.label in ("NORP", "LANGUAGE") or (folded in gazetteer.demonyms and folded not in registry.by_name):
-        code = gazetteer.demonyms.get(folded)
+        code = gazetteer.demonyms.get(folded) or gazetteer.demonyms.get(folded.removesuffix("s"))
         if code is None:
             return False
         state = registry.by_country.get(code)

@@ -98,7 +98,17 @@ def _reference(token: Token, sentence: Sentence, last_group: int) -> Reference |
         return _make(_left(token), token, sentence, "person", "title")
     if lower in GROUP_NOUNS or lemma in GROUP_NOUNS and token.tag_ in ("NNS", "NNPS"):
         return _make(_left(token), token, sentence, "organisation", "group noun")
+    if lower == "people" and _of_a_country(token):
+        return _make(_left(token), token, sentence, "organisation", "a people")
     return None
+
+
+def _of_a_country(token: Token) -> bool:
+    """"the Syrian people", "the people of Syria": a nation named as a group."""
+    modifiers = [c for c in token.children if c.dep_ == "amod" and c.ent_type_ == "NORP"]
+    of = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of"
+          for g in c.children if g.ent_type_ == "GPE"]
+    return bool(modifiers or of)
 
 
 def _left(head: Token) -> Token:
