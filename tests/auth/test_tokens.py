@@ -24,6 +24,7 @@ from trucewatch.auth.tokens import (
 )
 from trucewatch.errors import Conflict, InvalidInput, PermissionDenied
 from trucewatch.log.models import LogEntry
+from trucewatch.storage import Store
 
 NOW = datetime(2017, 2, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -117,3 +118,17 @@ def test_bad_token_requests_name_the_field(session: Session, org: str, name: str
     with pytest.raises(InvalidInput) as refused:
         create_token(session, username="rep", name=name, ttl=ttl, actor="test")
     assert refused.value.field == field
+
+
+def test_a_token_carries_every_role_of_its_user(store: Store) -> None:
+    roles = {Role.REPORTER, Role.OBSERVER, Role.COORDINATOR}
+    with store.session() as s:
+        org = factories.organisation(s)
+        create_user(s, username="multi", organisation=org, actor="test")
+        for role in roles:
+            grant_role(s, username="multi", role=role, actor="test")
+        issued = create_token(s, username="multi", name="cli", ttl=DAY, actor="test", now=NOW)
+    with store.session() as s:  # nothing loaded yet: the token, user and roles in one query
+        who = resolve_token(s, issued.token, now=NOW)
+        assert who == principal_for(get_user(s, "multi"))
+    assert who.roles == roles and who.organisation_slug == org
