@@ -41,7 +41,7 @@ from trucewatch.storage import open_store
 
 # Bounded: the whole file stays within about two minutes on a loaded 2-core machine
 # (docs/reliability.md); TRUCEWATCH_RELIABILITY=full runs more.
-MAX_EXAMPLES = scale(4, 25)
+MAX_EXAMPLES = scale(3, 25)
 EVERY_CALLER_IN_COVERAGE = bool(scale(0, 1))
 TIMEOUT_S = 120  # the first ingest loads the language model; a loaded machine is slow
 
