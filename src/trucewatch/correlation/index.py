@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from trucewatch.correlation import records as store_records
@@ -31,6 +31,7 @@ from trucewatch.reports.models import Report
 
 _CHUNK = 5000  # reports indexed, or features read, per statement
 _KEYS = 500  # keys per IN list
+_ANALYZE_AFTER = 1000  # reports indexed at once, after which PostgreSQL's statistics are renewed
 
 
 def _organisation(value: str | None) -> int:
@@ -72,6 +73,10 @@ def catch_up(session: Session) -> int:
     for begin in range(0, len(missing), _CHUNK):
         chunk = missing[begin:begin + _CHUNK]
         write(session, store_records.records(session, Report.id.in_(chunk)))
+    if len(missing) >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics, or the planner (which last saw the tables nearly empty) scans
+        # correlation_keys instead of reading its primary key: 50 ms instead of 2.
+        session.execute(text("ANALYZE correlation_features, correlation_keys"))
     if state is None:
         session.add(IndexState(id=1, indexed_through=newest))
     else:
