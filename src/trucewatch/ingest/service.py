@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
-from trucewatch.errors import Conflict, NotFound
+from trucewatch.errors import Conflict, InvalidInput, NotFound
 from trucewatch.ingest.extraction import Extraction, extract, sha256_of
 from trucewatch.ingest.gazetteer import Place
 from trucewatch.ingest.models import IngestedText, Proposal
@@ -47,7 +47,11 @@ def publication_date(raw: bytes, given: date | None) -> tuple[date, str]:
         return given, "given"
     header = _DATE_HEADER.search(raw[:2000])
     if header:
-        return date.fromisoformat(header.group(1).decode()), "the text's DATE: header"
+        try:
+            return date.fromisoformat(header.group(1).decode()), "the text's DATE: header"
+        except ValueError:
+            raise InvalidInput(f"the text's DATE: header {header.group(1).decode()} is not a "
+                               "date (YYYY-MM-DD)", field="text") from None
     return datetime.now(UTC).date(), "not given: today"
 
 
