@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -103,8 +103,7 @@ def test_a_text_with_an_impossible_date_is_refused_and_nothing_is_stored(
     assert counts() == before
 
 
-@settings(max_examples=scale(20, 200), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.binary(max_size=300))
 def test_hostile_bytes_never_break_publication_date(raw: bytes) -> None:
     try:
