@@ -13,9 +13,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Integer, Select, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session, raiseload, selectinload
 
 from trucewatch.actors.service import find_actor
@@ -273,7 +273,7 @@ def _conditions(session: Session, f: IncidentFilter, *, privileged: bool, box_in
         where.append(Incident.occurred_start < parse_when(f.occurred_to,
                                                           field="occurred_to").end)
     if f.bbox is not None:
-        min_lon, min_lat, max_lon, max_lat = check_bbox(f.bbox)
+        min_lon, min_lat, max_lon, max_lat = (_planning(session, v) for v in check_bbox(f.bbox))
         # ``x + 0.0`` is x, but no index applies to it
         lon, lat = ((Incident.longitude, Incident.latitude) if box_index
                     else (Incident.longitude + 0.0, Incident.latitude + 0.0))
@@ -281,12 +281,12 @@ def _conditions(session: Session, f: IncidentFilter, *, privileged: bool, box_in
     if f.category:
         if f.category not in BY_CODE:
             raise InvalidInput(f"{f.category!r} is not in the taxonomy", field="category")
-        where.append(Incident.category == f.category)
+        where.append(Incident.category == _planning(session, f.category))
     if f.status:
         if f.status not in STATUSES:
             raise InvalidInput(f"{f.status!r} is not a status ({', '.join(STATUSES)})",
                                field="status")
-        where.append(Incident.status == f.status)
+        where.append(Incident.status == _planning(session, f.status))
     if f.truce:
         where.append(Incident.truce_id.in_(select(Truce.id).where(Truce.slug == f.truce)))
     if f.truce_id is not None:
@@ -309,6 +309,17 @@ def _conditions(session: Session, f: IncidentFilter, *, privileged: bool, box_in
         like = f"%{f.text}%"
         where.append(or_(Incident.title.ilike(like), Incident.place_name.ilike(like)))
     return where
+
+
+def _planning(session: Session, value: float | str) -> Any:
+    """A value that chooses the plan, written into the statement on PostgreSQL. psycopg
+    prepares a statement from its fifth run, and the server may then plan it once for any
+    values: that generic plan took the box's index for a dense box and sorted its 11,000
+    rows (40 ms a page instead of 0.04). Checked values only (a bbox of floats, a taxonomy
+    code, a status): SQLAlchemy renders them as literals."""
+    if session.get_bind().dialect.name == "postgresql":
+        return bindparam(None, value, literal_execute=True)
+    return value
 
 
 def check_bbox(bbox: Bbox) -> Bbox:
