@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import exists, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from trucewatch.correlation import records as store_records
@@ -67,16 +67,23 @@ def catch_up(session: Session) -> int:
     newest = int(session.scalar(select(func.max(Report.id))) or 0)
     if newest <= through:
         return 0
-    missing = list(session.scalars(select(Report.id).where(
-        Report.id > through, ~exists().where(ReportFeatures.report_id == Report.id))
-        .order_by(Report.id)))
+    # Two primary-key reads rather than an anti-join, whose plan depends on statistics that
+    # PostgreSQL may not have yet (a hash anti-join over every indexed report: 90 ms).
+    newer = list(session.scalars(select(Report.id).where(Report.id > through)
+                                 .order_by(Report.id)))
+    have: set[int] = set()
+    for begin in range(0, len(newer), _CHUNK):
+        have.update(session.scalars(select(ReportFeatures.report_id).where(
+            ReportFeatures.report_id.in_(newer[begin:begin + _CHUNK]))))
+    missing = [i for i in newer if i not in have]
     for begin in range(0, len(missing), _CHUNK):
         chunk = missing[begin:begin + _CHUNK]
         write(session, store_records.records(session, Report.id.in_(chunk)))
     if len(missing) >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, or the planner (which last saw the tables nearly empty) scans
-        # correlation_keys instead of reading its primary key: 50 ms instead of 2.
-        session.execute(text("ANALYZE correlation_features, correlation_keys"))
+        # correlation_keys instead of reading its primary key (50 ms instead of 2), and the
+        # reports after the index's end likewise (40 ms instead of 1).
+        session.execute(text("ANALYZE reports, correlation_features, correlation_keys"))
     if state is None:
         session.add(IndexState(id=1, indexed_through=newest))
     else:
