@@ -214,6 +214,25 @@ def _agents(head: Token) -> tuple[str, ...]:
     return tuple(found[:2])
 
 
+def _based(token: Token) -> bool:
+    """"Turkey-based": where a body sits, not whose it is."""
+    following = token.doc[token.i + 1:token.i + 3]
+    return len(following) == 2 and following[0].text == "-" and following[1].lower_ == "based"
+
+
+def _noun_phrase(head: Token) -> list[Token]:
+    """The words of the noun phrase headed by ``head``, without its clauses ("… that wish to
+    come to Moscow") and the phrases they hold."""
+    out = [head]
+    for child in head.children:
+        if child.dep_ not in _CLAUSES:
+            out += [t for t in _noun_phrase(child)]
+    return sorted(out, key=lambda t: t.i)
+
+
+_CLAUSES = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "appos", "parataxis"})
+
+
 def code_phrase(head: Token, *, country: str | None = None, basis: str = "") -> ActorCode:
     """The CAMEO code of the noun phrase headed by ``head``; ``country`` (alpha-3) when the
     phrase is a linked actor whose country is known."""
@@ -221,15 +240,16 @@ def code_phrase(head: Token, *, country: str | None = None, basis: str = "") -> 
     agents = _agents(head)
     found: tuple[str, str] | None = (country, basis) if country else None
     if found is None:
-        own = [t for t in head.subtree if t.i <= head.i and (t is head or t.dep_ in _MODIFIERS or
-                                                              t.head.dep_ in _MODIFIERS)]
+        own = [t for t in head.subtree if t.i <= head.i and (t.i == head.i or t.dep_ in _MODIFIERS or
+                                                              t.head.dep_ in _MODIFIERS)
+               and not _based(t)]
         found = _find_country(sorted(own, key=lambda t: t.i), words)
     if found is None:
         for prep in (c for c in head.children if c.dep_ == "prep" and
                      c.lower_ in _PLACE_PREPOSITIONS):
             objects = [g for g in prep.children if g.dep_ == "pobj"]
             for obj in objects:
-                found = _find_country(sorted(obj.subtree, key=lambda t: t.i), words)
+                found = _find_country(_noun_phrase(obj), words)
                 if found is not None:
                     break
             if found is not None:

@@ -51,6 +51,7 @@ class Participant:
         if self.code is None:
             m = self.mention
             if m is not None and self.head is not None and self.head not in m.span and \
+                    (not m.country or _inside_preposition(m, self.head)) and \
                     not code_phrase(self.head).empty:
                 self.code = code_phrase(self.head)  # the phrase's head is the actor
                 return self.code
@@ -161,6 +162,17 @@ class Resolver:
             return Participant(m.text, m.start, m.end, m,
                                f"'{token.text}' → the last person named, {m.text}")
         return None
+
+
+def _inside_preposition(m: Mention, head: Token) -> bool:
+    """Whether ``m`` only says where the phrase headed by ``head`` is ("the US commander in
+    Iraq"), rather than naming it ("Syria regime allies Russia and Iran")."""
+    token = m.span.root
+    while token.i != head.i and token.head.i != token.i:
+        if token.dep_ == "pobj":
+            return True
+        token = token.head
+    return False
 
 
 _TARGET_PREPOSITIONS = ("with", "against", "on", "at", "into", "toward", "towards")
