@@ -33,6 +33,8 @@ def _triples(text: str) -> list[tuple[str, str, str]]:
     ("The Jordanian police arrested three Iraqi journalists.", ("JORCOP", "173", "IRQMED")),
     ("The U.S. government condemned Iran.", ("USAGOV", "110", "IRN")),
     ("The rebels received rockets from the Turkish army.", ("TURMIL", "072", "---REB")),
+    ("The US commander in Iraq, General John Smith, met the Jordanian king.",
+     ("USAMIL", "044", "JORGOV")),
 ])
 def test_codings_name_country_and_sector(text: str, wanted: tuple[str, str, str]) -> None:
     assert wanted in _triples(text)
