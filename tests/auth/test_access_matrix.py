@@ -517,8 +517,8 @@ def _correlation_run(w: World, p: Principal, caller: Caller, side: Side) -> list
 def _queued_pair(w: World, org: str) -> tuple[int, int, int]:
     """Two reports of one day that the truce's tuning queues: (candidate, first, second)."""
     set_tuning(w.session, truce=w.truce2, values={"link_threshold": 0.99,
-                                                  "review_threshold": 0.5}, actor="test")
-    day = (date(2017, 3, 1) + timedelta(days=next(_n))).isoformat()
+                                                  "review_threshold": 0.01}, actor="test")
+    day = (date(2017, 3, 1) + timedelta(days=3 * next(_n))).isoformat()  # pairs apart
     first = w.report(org, truce=w.truce2, occurred=day)
     second = w.report(org, truce=w.truce2, occurred=day, narrative=f"Mortars, note {next(_n)}.")
     correlate_all(w.session, actor="test")
