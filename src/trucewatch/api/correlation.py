@@ -26,9 +26,11 @@ from trucewatch.truces.service import get_truce
 router = APIRouter(prefix="/correlation", tags=["correlation"], responses=COMMON)
 
 
-def after_filing(request: Request, background: BackgroundTasks) -> Callable[[Sequence[int]], None]:
+async def after_filing(request: Request,
+                       background: BackgroundTasks) -> Callable[[Sequence[int]], None]:
     """For a route that files reports: match them once the response is sent (after the
-    request's transaction has committed), unless ``correlate_on_filing`` is off."""
+    request's transaction has committed), unless ``correlate_on_filing`` is off. ``async``:
+    it does no I/O, so it needs no trip to the thread pool."""
     store, on = request.app.state.store, request.app.state.settings.correlate_on_filing
 
     def schedule(report_ids: Sequence[int]) -> None:
