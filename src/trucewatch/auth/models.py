@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trucewatch.actors.models import Actor
+from trucewatch.log import state
 from trucewatch.storage.base import Base, UTCDateTime, utcnow
 
 
@@ -53,3 +54,25 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, counted against a username or a client address (auth/throttle.py).
+
+    ``key`` is a keyed hash of the lower-cased username or of the address, never the value
+    itself, so the table is no list of who tried which account. Rows older than the window
+    are deleted as new ones are written. Security telemetry, not a state change of the
+    mechanism: the log does not record these rows (docs/web.md, "Sign-in limits").
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256, hex
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# The log's row snapshots skip this table, as they skip the notification queues
+# and the correlation index (notifications/models.py, correlation/models.py).
+state.UNTRACKED = state.UNTRACKED | {SignInFailure.__tablename__}

@@ -68,7 +68,7 @@ def install(app: FastAPI) -> None:
     from trucewatch.web.views.review import router as review
     from trucewatch.web.views.talks import router as talks
 
-    app.state.sign_in_throttle = SignInThrottle()
+    app.state.sign_in_throttle = SignInThrottle(app.state.settings.keys_dir)
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static/markercluster", StaticFiles(directory=markercluster.BASE_DIR),
               name="markercluster")

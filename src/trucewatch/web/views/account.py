@@ -29,20 +29,21 @@ async def sign_in(request: Request) -> Response:
     password = str(form.get("password") or "")
     address = request.client.host if request.client else "unknown"
     throttle: SignInThrottle = request.app.state.sign_in_throttle
-    if throttle.blocked(username, address):
+    store = store_of(request)
+    attempt = throttle.begin(store, username, address)  # a failure until it succeeds
+    if attempt is None:
         return render(request, "sign_in.html", {
             "username": username,
             "error": _("Too many failed sign-ins. Wait a quarter of an hour and try again.")},
             principal=PUBLIC, status_code=429)
     try:
-        with store_of(request).session() as session:
+        with store.session() as session:
             principal = authenticate(session, username=username, password=password)
     except PermissionDenied:
-        throttle.failed(username, address)
         return render(request, "sign_in.html", {
             "username": username, "error": _("Unknown user or wrong password.")},
             principal=PUBLIC, status_code=401)
-    throttle.succeeded(username)
+    throttle.succeeded(store, username, attempt)
     web_session(request).sign_in(username)
     web_session(request).flash("ok", _("Signed in as %(user)s (%(organisation)s).") % {
         "user": username, "organisation": principal.organisation_slug})
