@@ -113,14 +113,21 @@ def _emit_cli_help_json() -> None:
     from trucewatch.cli.main import cli
 
     runner = CliRunner()
+    command = typer.main.get_command(cli)  # once: typer's runner would rebuild it per command
     out = []
-    for path in command_paths(typer.main.get_command(cli)):
-        result = runner.invoke(cli, [*path, "--help"], prog_name="trucewatch",
-                               terminal_width=HELP_WIDTH, color=False)
-        if result.exit_code != 0:
-            raise RuntimeError(f"`trucewatch {' '.join(path)} --help` exited "
-                                       f"{result.exit_code}: {result.output}")
-        out.append({"path": path, "help": result.output})
+    for path in command_paths(command):
+        with runner.isolation(color=False) as (_stdout, _stderr, output):
+            try:
+                command.main(args=[*path, "--help"], prog_name="trucewatch",
+                             terminal_width=HELP_WIDTH)
+                code: Any = 0
+            except SystemExit as exc:
+                code = exc.code or 0
+            sys.stdout.flush()
+            text = output.getvalue().decode("utf-8")
+        if code != 0:
+            raise RuntimeError(f"`trucewatch {' '.join(path)} --help` exited {code}: {text}")
+        out.append({"path": path, "help": text})
     sys.stdout.write(json.dumps(out))
 
 
