@@ -26,6 +26,30 @@ PG_ADMIN_URL = os.environ.get("TRUCEWATCH_TEST_PG",
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# The files whose tests take longest (tens of seconds each), run first: with ``-n 2`` the
+# workers then share them, and the many short tests fill in at the end, instead of one
+# worker running a long test alone while the other has finished.
+LONGEST_FIRST = (
+    "tests/reliability/",
+    "tests/test_docs.py",
+    "tests/auth/test_access_matrix.py",
+    "tests/log/test_concurrent_appends.py",
+    "tests/exchange/test_ucdp.py",
+    "tests/web/test_browser_flow.py",
+    "tests/api/test_schemathesis.py",
+    "tests/api/test_ingest_api.py",
+    "tests/test_lint.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, in the order above; the rest keep their order (a stable sort)."""
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(LONGEST_FIRST)
+                     if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+    items.sort(key=rank)
+
+
 @pytest.fixture(autouse=True)
 def _keys_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Private keys that commands (``trucewatch demo``) create go to the test's own folder."""
