@@ -35,12 +35,18 @@ def load_secret(keys_dir: str | Path) -> str:
         pass
     directory.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
+    # Written whole under a name of its own, then linked into place: a worker starting at the
+    # same moment reads either no file or the whole secret, never an empty one being written.
+    draft = directory / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(8)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secret)
+        os.link(draft, path)
     except FileExistsError:  # another worker made it first
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(secret)
+    finally:
+        draft.unlink()
     return secret
 
 
