@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from trucewatch.bulletins.service import bulletin_document, edition_of, period_of
 from trucewatch.cli.context import principal, settings_now, transaction
 
 
@@ -29,6 +28,9 @@ def bulletin(
     language: str = typer.Option("en", "--language", help="en, ar, ru or tr."),
 ) -> None:
     """Write the bulletin of the period holding --date (docs/bulletins.md)."""
+    # the renderer (Jinja, Babel) only for this command: every other command starts faster
+    from trucewatch.bulletins.service import bulletin_document, edition_of, period_of
+
     settings = settings_now()
     with transaction() as session:
         content = bulletin_document(session, principal=principal(session),

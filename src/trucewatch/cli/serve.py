@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from trucewatch.app import create_app
 from trucewatch.cli.context import settings_now, store
 
 
@@ -18,6 +16,10 @@ def serve(
     port: int | None = typer.Option(None, help="Port to listen on (TRUCEWATCH_PORT)."),
 ) -> None:
     """Serve the web application (migrations are applied first)."""
+    import uvicorn  # the server and the app only here: every other command starts faster
+
+    from trucewatch.app import create_app
+
     settings = settings_now()
     host = host or settings.host
     port = port or settings.port

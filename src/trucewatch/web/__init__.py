@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # FastAPI only for the type: the command line imports web.basemap without it
+    from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:
