@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from trucewatch.auth.passwords import authenticate
-from trucewatch.auth.principal import PUBLIC
+from trucewatch.auth.principal import PUBLIC, Principal
 from trucewatch.errors import PermissionDenied
 from trucewatch.web.context import checked_form, principal_of, redirect, render, store_of, web_session
 from trucewatch.web.i18n import _
@@ -28,26 +31,40 @@ async def sign_in(request: Request) -> Response:
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     address = request.client.host if request.client else "unknown"
-    throttle: SignInThrottle = request.app.state.sign_in_throttle
-    store = store_of(request)
-    attempt = throttle.begin(store, username, address)  # a failure until it succeeds
-    if attempt is None:
+    # In a worker thread: argon2 and the limit's transactions would stall every other
+    # request this process serves while they run.
+    outcome = await run_in_threadpool(_check, request, username, password, address)
+    if outcome == "blocked":
         return render(request, "sign_in.html", {
             "username": username,
             "error": _("Too many failed sign-ins. Wait a quarter of an hour and try again.")},
             principal=PUBLIC, status_code=429)
-    try:
-        with store.session() as session:
-            principal = authenticate(session, username=username, password=password)
-    except PermissionDenied:
+    if outcome == "refused":
         return render(request, "sign_in.html", {
             "username": username, "error": _("Unknown user or wrong password.")},
             principal=PUBLIC, status_code=401)
-    throttle.succeeded(store, username, attempt)
+    principal = outcome
     web_session(request).sign_in(username)
     web_session(request).flash("ok", _("Signed in as %(user)s (%(organisation)s).") % {
         "user": username, "organisation": principal.organisation_slug})
     return redirect("/home")
+
+
+def _check(request: Request, username: str, password: str,
+           address: str) -> Principal | Literal["blocked", "refused"]:
+    """The principal signing in, or why not; the attempt counts as a failure until it succeeds."""
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    store = store_of(request)
+    attempt = throttle.begin(store, username, address)
+    if attempt is None:
+        return "blocked"
+    try:
+        with store.session() as session:
+            principal = authenticate(session, username=username, password=password)
+    except PermissionDenied:
+        return "refused"
+    throttle.succeeded(store, username, attempt)
+    return principal
 
 
 @router.post("/sign-out")
