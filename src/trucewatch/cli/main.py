@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from typing import Any
 
 import typer
+import typer.main
 
 from trucewatch.cli import (
     actors,
@@ -76,11 +79,17 @@ bulletins.register(cli)
 cli.add_typer(analytics.app, name="analytics")
 
 
+@functools.cache
+def _command() -> Any:
+    """The click command of ``cli``, built once per process (calling ``cli`` builds it anew)."""
+    return typer.main.get_command(cli)
+
+
 def app(argv: list[str] | None = None) -> None:
     """Entry point: domain errors print one line naming the field and exit with status 2."""
     # Typer handles usage errors itself (exit 2); domain errors come through to here.
     try:
-        cli(args=argv)
+        _command()(args=argv)
     except TrucewatchError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
