@@ -126,7 +126,7 @@
       timer = setTimeout(function () { changed(day()); }, 150);
     });
     // The sentence in the page's language (map.html), English if it is missing.
-    var text = count.dataset.text || "{count} incidents on the map up to {day}";
+    var text = count.dataset.text || "Incidents on the map up to {day}: {count}";
     return function (total) { count.textContent = text.replace("{count}", total).replace("{day}", day()); };
   }
 })();
