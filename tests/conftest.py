@@ -184,10 +184,11 @@ def demo_db_url(request: pytest.FixtureRequest, tmp_path: Path, demo_keys: Path)
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    admin.dispose()  # no idle connection left waiting for the drop
     try:
         yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
-        dropper.drop(admin, name)
+        dropper.drop(name)
 
 
 class _Dropper:
@@ -200,12 +201,16 @@ class _Dropper:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-drop")
         self._dropping: list[Future[None]] = []
+        # One connection at a time, opened for each drop: the server's connections are few.
+        self._admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT",
+                                       poolclass=sa.pool.NullPool)
 
-    def drop(self, admin: sa.Engine, name: str) -> None:
-        self._dropping.append(self._pool.submit(_drop_database, admin, name))
+    def drop(self, name: str) -> None:
+        self._dropping.append(self._pool.submit(_drop_database, self._admin, name))
 
     def finish(self) -> None:
         self._pool.shutdown(wait=True)
+        self._admin.dispose()
         for future in self._dropping:
             future.result()  # a drop that failed fails the run here
 
@@ -221,7 +226,6 @@ def pg_dropper() -> Iterator[_Dropper]:
 def _drop_database(admin: sa.Engine, name: str) -> None:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 @pytest.fixture
