@@ -18,6 +18,7 @@ from tests import factories
 from tests.api.conftest import bearer, token_for
 from tests.web.conftest import client_for, sign_in
 from trucewatch.app import create_app
+from trucewatch.incidents.service import create_incident
 from trucewatch.log.export import write_export
 from trucewatch.log.models import LogHead
 from trucewatch.storage import Store
@@ -71,6 +72,8 @@ def test_a_confidential_source_reaches_only_its_own_organisation(
         assert filed.status_code == 201, filed.text
         report_id = filed.json()["id"]
         assert not any(s in filed.text for s in SECRETS)
+        with demo_store.session() as s:  # in an incident, so that bulletins count it
+            incident_id = create_incident(s, data={"reports": [report_id]}, actor="test").id
         with demo_store.session() as s:
             head = s.get(LogHead, 1)
             assert head is not None
@@ -92,6 +95,11 @@ def test_a_confidential_source_reaches_only_its_own_organisation(
         assert tried > 300
     pages = [url for path in _get_paths(app) if not path.startswith(("/api/", "/static/"))
              for url in _fill(path, report_id, seq, size)]
+    # The bulletins of the report's month, in either edition, hold its incident.
+    day = factories.report()["occurred"]
+    pages += [f"/bulletins{suffix}?period=month&date={day}&edition={edition}"
+              for suffix in ("", ".csv", ".geojson") for edition in ("public", "guarantor")]
+    listed = False
     for user in (None, *USERS):
         client = client_for(demo_store)
         if user is not None:
@@ -99,6 +107,10 @@ def test_a_confidential_source_reaches_only_its_own_organisation(
         for url in pages:
             answer = client.get(url)
             assert not any(s in answer.text for s in SECRETS), (url, user)
+            if url.startswith("/bulletins.csv") and "guarantor" in url and answer.is_success:
+                listed = listed or any(line.split(",")[0] == str(incident_id)
+                                       for line in answer.text.splitlines())
+    assert listed, "no guarantor bulletin listed the incident of the report"
     out = io.StringIO()
     with demo_store.session() as s:
         write_export(s, out)
