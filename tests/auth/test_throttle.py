@@ -57,6 +57,24 @@ def test_the_address_is_blocked_at_its_limit_for_every_username(store: Store) ->
     assert not _blocked(store, "someone-new", "10.0.0.2", T0)
 
 
+def test_ipv6_addresses_count_by_their_64_block(store: Store) -> None:
+    """One subscriber's /64 holds 2**64 addresses: each may not get a count of its own."""
+    for i in range(5):
+        _fail(store, f"user-{i}", f"2001:db8:1:2::{i + 1:x}", T0)
+    assert _blocked(store, "someone-new", "2001:db8:1:2:ffff:ffff:ffff:ffff", T0)
+    assert not _blocked(store, "someone-new", "2001:db8:1:3::1", T0)  # the next /64
+
+
+@pytest.mark.parametrize("address, network", [
+    ("10.0.0.1", "10.0.0.1"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("::ffff:10.0.0.1", "10.0.0.1"),  # IPv4 seen through an IPv6 socket
+    ("unknown", "unknown"),
+])
+def test_client_network(address: str, network: str) -> None:
+    assert throttle.client_network(address) == network
+
+
 def test_failures_expire_with_the_window(store: Store) -> None:
     for _ in range(3):
         _fail(store, "ru-officer", "10.0.0.1", T0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,7 +58,22 @@ def user_key(key: bytes, username: str) -> str:
 
 
 def address_key(key: bytes, address: str) -> str:
-    return _keyed(key, "address", address)
+    return _keyed(key, "address", client_network(address))
+
+
+def client_network(address: str) -> str:
+    """What the address limit counts by: an IPv4 address itself, an IPv6 address by its /64
+    (one subscriber's block: counting single IPv6 addresses would give one client 2**64
+    fresh counts). Anything else (e.g. "unknown") as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def _keyed(key: bytes, kind: str, value: str) -> str:
