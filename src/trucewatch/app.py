@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from trucewatch import __version__
 from trucewatch.config import Settings, load_settings
 from trucewatch.limits import InFlightLimit
-from trucewatch.storage import Store
+from trucewatch.storage import Store, open_store
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -21,3 +21,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     web.install(app)
     app.add_middleware(InFlightLimit, limit=app.state.settings.max_in_flight)  # outermost
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application on the store the settings name (``TRUCEWATCH_DB``): the factory each
+    worker process of ``trucewatch serve --workers N`` builds its own application with."""
+    settings = load_settings()
+    return create_app(open_store(settings.db, migrate=False), settings)

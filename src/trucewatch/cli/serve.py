@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from trucewatch.cli.context import settings_now, store
@@ -14,6 +16,9 @@ def register(cli: typer.Typer) -> None:
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (TRUCEWATCH_HOST)."),
     port: int | None = typer.Option(None, help="Port to listen on (TRUCEWATCH_PORT)."),
+    workers: int = typer.Option(1, min=1, max=64,
+                                help="Server processes sharing the port, each with its own "
+                                     "connections to the one store."),
 ) -> None:
     """Serve the web application (migrations are applied first)."""
     import uvicorn  # the server and the app only here: every other command starts faster
@@ -23,6 +28,14 @@ def serve(
     settings = settings_now()
     host = host or settings.host
     port = port or settings.port
-    app = create_app(store())
-    typer.echo(f"trucewatch is serving {settings.db} at http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    served = store()  # migrates the store, once, before any worker starts
+    typer.echo(f"trucewatch is serving {settings.db} at http://{host}:{port}/"
+               + (f" with {workers} worker processes" if workers > 1 else ""))
+    if workers == 1:
+        uvicorn.run(create_app(served), host=host, port=port, log_level="warning")
+        return
+    served.dispose()
+    # Each worker builds its application from the settings: the store chosen with --db too.
+    os.environ["TRUCEWATCH_DB"] = settings.db
+    uvicorn.run("trucewatch.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
