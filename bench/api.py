@@ -35,7 +35,6 @@ import argparse
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,14 @@ import sqlalchemy
 from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/reliability/load.py
 from ingest_reports import _submission, databases, prepare  # noqa: E402
+from tests.reliability.load import (  # noqa: E402  the same requests as the load test
+    LIST_QUERIES,
+    OFFICER,
+    REPORTER,
+    free_port,
+)
 
 from trucewatch.actors.models import Actor  # noqa: E402
 from trucewatch.auth.tokens import create_token  # noqa: E402
@@ -67,20 +73,9 @@ from trucewatch.storage import Store  # noqa: E402
 from trucewatch.truces.models import Truce  # noqa: E402
 
 HERE = Path(__file__).resolve()
-REPORTER, OFFICER = "gov-reporter", "ru-officer"
 STATUSES = (("open", 30), ("under_review", 20), ("confirmed", 25), ("not_confirmed", 10),
             ("disputed", 10), ("closed", 5))
 DECIDED = {"confirmed", "not_confirmed", "disputed"}
-# Typical list requests: (query string, cursor id or None); the same on both sides.
-LIST_QUERIES: tuple[tuple[str, bool], ...] = (
-    ("limit=50", False),
-    ("limit=50&status=open", False),
-    ("limit=50&status=confirmed", False),
-    ("limit=50&category=shelling&occurred_from=2017-02-01&occurred_to=2017-03-15", False),
-    ("limit=50&bbox=36.0,33.3,36.6,33.8", False),
-    ("limit=50", True),  # a page deep in the list
-    ("limit=50&category=air_strike", True),
-)
 
 
 # --- the store ----------------------------------------------------------------------------
@@ -187,12 +182,6 @@ def token(store: Store, username: str) -> str:
 
 
 # --- the servers --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -80,7 +80,7 @@ def add_incidents(store: Store, n: int, seed: int) -> None:
             "id": rid, "truce_id": truce_id, "filed_by_org_id": org,
             "idempotency_key": f"bench-bulletin-{i}", "fingerprint": f"{i:064x}",
             "source_kind": "monitor", "source_description": "", "occurred_start": at,
-            "occurred_end": at + timedelta(hours=1), "time_precision": "hour",
+            "occurred_end": at + timedelta(seconds=1), "time_precision": "exact",
             "place_name": place, "latitude": lat, "longitude": lon, "geo_precision": "near",
             "category": category, "alleged_actor_id": parties[party],
             "narrative": f"[SYNTHETIC BENCHMARK INCIDENT {i}]", "synthetic": True,
