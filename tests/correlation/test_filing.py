@@ -1,7 +1,9 @@
-"""A report filed through the API, the web form or the command line is matched right after its filing
-commits, on both stores: linked above the link threshold, queued between the thresholds,
-each a log entry; only its blocked candidates are scored (no rescan); a failure to match
-is logged and never loses the report; the ``correlate_on_filing`` setting turns it off."""
+"""A report filed through the API, the web form or the command line is matched after its filing
+commits (by the server process's matcher thread, or at once on the command line), on both
+stores: linked above the link threshold, queued between the thresholds, in the log; only
+its blocked candidates are scored (no rescan); a failure to match is logged and never loses
+the report; the ``correlate_on_filing`` setting turns it off. tests/correlation/
+test_matcher.py covers the waiting reports, restarts, batches and concurrent matchers."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests import factories
 from tests.api.conftest import Api
@@ -25,7 +27,7 @@ from trucewatch.correlation import records
 from trucewatch.correlation.blocking import BlockIndex, candidates_of
 from trucewatch.correlation.features import build
 from trucewatch.correlation.filing import match_filed
-from trucewatch.correlation.models import CandidateLink
+from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.log.models import LogEntry
 from trucewatch.reports.models import Report
 from trucewatch.reports.reading import incident_of
@@ -73,11 +75,23 @@ def kinds(store: Store, subject_prefix: str = "candidate:") -> list[str]:
             subject_prefix)).order_by(LogEntry.seq)))
 
 
+def settled(client: TestClient) -> None:
+    """Wait until the app's matcher has matched every report handed to it."""
+    assert client.app.state.matcher.wait_idle(60)  # type: ignore[attr-defined]
+
+
 def file_api(api: Api, user: str, **changes: object) -> int:
+    """File through the API and wait for the match (each filing is matched on its own)."""
     filed = api.client.post("/api/v1/reports", json=report(**(STRIKE | changes)),
                             headers=api.as_(user))
     assert filed.status_code == 201, filed.text
+    settled(api.client)
     return int(filed.json()["id"])
+
+
+def waiting(store: Store) -> list[int]:
+    with store.session() as s:
+        return list(s.scalars(select(PendingMatch.report_id)))
 
 
 def test_filing_through_the_api_links_the_same_strike(
@@ -86,7 +100,8 @@ def test_filing_through_the_api_links_the_same_strike(
         stored = int(s.scalar(select(func.count()).select_from(Report)) or 0)
     first = file_api(api, "gov-reporter")
     second = file_api(api, "opp-reporter", place_name="Kafr Zeita", latitude=35.372)
-    # The response came after the commit; the match ran right after it, in its own transaction.
+    # The response came after the commit; the matcher matched it in a transaction of its own.
+    assert waiting(api.store) == []
     with api.store.session() as s:
         incident = incident_of(s, first)
         assert incident is not None and incident_of(s, second) == incident
@@ -129,16 +144,25 @@ def test_a_failed_match_is_logged_and_loses_nothing(db_url: str,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     store = open_store(db_url)
     with store.session() as s:
-        truce = factories.truce(s)
+        broken, sound = factories.truce(s), factories.truce(s)
         org = factories.organisation(s)
+        # A tuning no code would store (a hand edit): matching its truce's reports fails.
+        s.execute(text("INSERT INTO correlation_settings (truce_id, tuning, changed_at, "
+                       "changed_by) SELECT id, '{\"link_threshold\": \"high\"}', "
+                       "'2017-01-01 00:00:00', 'hand' FROM truces WHERE slug = :slug"),
+                  {"slug": broken})
     with store.session() as s:
-        filed = file_report(s, data=factories.report(truce=truce), organisation=org, actor="t").id
-    done = match_filed(store, [filed + 1000, filed])  # the first does not exist: NotFound
-    assert done[filed + 1000] is None and done[filed] is not None
+        bad = file_report(s, data=factories.report(truce=broken), organisation=org, actor="t").id
+        good = file_report(s, data=factories.report(truce=sound), organisation=org, actor="t").id
+    done = match_filed(store, [bad, good, good + 1000])  # the last does not exist
+    assert done == {bad: None, good: done[good], good + 1000: None} and done[good] is not None
     failed = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(failed) == 1 and f"--report {filed + 1000}" in failed[0].getMessage()
+    assert len(failed) == 1 and f"--report {bad}" in failed[0].getMessage()
     with store.session() as s:
-        assert s.get(Report, filed) is not None
+        assert s.get(Report, bad) is not None and s.get(Report, good) is not None
+        [row] = s.scalars(select(PendingMatch)).all()  # the failed one waits, counted
+        assert (row.report_id, row.attempts) == (bad, 1)
+        assert "link_threshold" in (row.last_error or "")
     store.dispose()
 
 
@@ -181,14 +205,15 @@ def test_filing_on_the_command_line_matches_after_the_commit(
         assert {(c.report_a_id, c.report_b_id) for c in queued} == {(first, third),
                                                                    (second, third)}
         assert incident_of(s, third) is None
-    assert kinds(store)[1:] == ["correlation.pair_queued"] * 2
+    # The two pairs of one match are queued together: one entry.
+    assert kinds(store, "candidate")[1:] == ["correlation.pairs_queued"]
     # Turned off, a filing is not matched.
     monkeypatch.setenv("TRUCEWATCH_CORRELATE_ON_FILING", "0")
-    before = len(kinds(store))
+    before = len(kinds(store, "candidate"))
     add(orgs[0], "--narrative", "Shells fell on the market.")
-    assert len(kinds(store)) == before
+    assert len(kinds(store, "candidate")) == before
+    assert waiting(store) == []
     store.dispose()
-
 
 
 def test_filing_through_the_web_form_links_the_same_strike(demo_store: Store) -> None:
@@ -204,6 +229,8 @@ def test_filing_through_the_web_form_links_the_same_strike(demo_store: Store) ->
             "narrative": STRIKE["narrative"]}, follow_redirects=False)
         assert answer.status_code == 303, answer.text
         filed.append(int(answer.headers["location"].rsplit("/", 1)[1]))
+        settled(client)
+        client.app.state.matcher.stop()  # type: ignore[attr-defined]
     with demo_store.session() as s:
         assert incident_of(s, filed[0]) == incident_of(s, filed[1]) is not None
     assert kinds(demo_store) == ["correlation.pair_linked"]

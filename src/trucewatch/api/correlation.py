@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch.api.deps import PrincipalDep, SessionDep
 from trucewatch.api.problems import COMMON
-from trucewatch.correlation.filing import match_filed
+from trucewatch.correlation.matcher import Matcher
 from trucewatch.correlation.queue import (
     candidate_view,
     confirm_candidate,
@@ -26,16 +26,16 @@ from trucewatch.truces.service import get_truce
 router = APIRouter(prefix="/correlation", tags=["correlation"], responses=COMMON)
 
 
-async def after_filing(request: Request,
-                       background: BackgroundTasks) -> Callable[[Sequence[int]], None]:
-    """For a route that files reports: match them once the response is sent (after the
-    request's transaction has committed), unless ``correlate_on_filing`` is off. ``async``:
-    it does no I/O, so it needs no trip to the thread pool."""
-    store, on = request.app.state.store, request.app.state.settings.correlate_on_filing
+async def after_filing(request: Request) -> Callable[[Sequence[int]], None]:
+    """For a route that files reports: unless ``correlate_on_filing`` is off, hand their ids
+    to the process's matcher (``correlation/matcher.py``), which marks them as waiting and
+    matches them in batches; the response waits for neither. ``async``: it does no I/O."""
+    matcher: Matcher = request.app.state.matcher
+    on = request.app.state.settings.correlate_on_filing
 
     def schedule(report_ids: Sequence[int]) -> None:
         if on and report_ids:
-            background.add_task(match_filed, store, list(report_ids))
+            matcher.submit(list(report_ids))
     return schedule
 
 

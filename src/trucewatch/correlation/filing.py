@@ -1,36 +1,32 @@
-"""Matching reports right after their filing commits, each in a transaction of its own.
+"""Matching reports filed outside a server process (``trucewatch report file``), at once.
 
-The faces that file reports (the API, the web form, ``trucewatch report file``) call
-:func:`match_filed` once the filing is stored. A failure to correlate is logged (with the
-command that retries it) and never loses or rolls back the report; the next pass or
-``trucewatch correlate run --report ID`` picks it up.
+The command line has no matcher thread: once its filing has committed, it marks the new
+reports as waiting and drains them itself (``matcher.drain``, the server's path), so that a
+failure leaves them waiting for the next drain or ``trucewatch correlate run --report ID``,
+and never loses or rolls back the filing.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-from trucewatch.correlation.service import Outcome, match_report
+from trucewatch.correlation.matcher import drain, logger, mark
+from trucewatch.correlation.service import Outcome
 from trucewatch.storage import Store
-
-logger = logging.getLogger("trucewatch.correlation")
 
 
 def match_filed(store: Store, report_ids: Sequence[int]) -> dict[int, Outcome | None]:
-    """Match each newly filed report against the store: its outcome, or None if it failed."""
-    done: dict[int, Outcome | None] = {}
-    for report_id in report_ids:
-        try:
-            with store.session() as session:
-                outcome = match_report(session, report_id=report_id)
-        except Exception:  # any failure: the filing is stored; say so and go on
-            logger.exception("matching report %s after its filing failed; it is stored. Retry "
-                             "with: trucewatch correlate run --report %s", report_id, report_id)
-            done[report_id] = None
-            continue
-        logger.info("report %s matched after filing: %d pairs scored, linked %s, queued %s",
-                    report_id, outcome.scored, outcome.linked, outcome.queued,
-                    extra={"outcome": outcome.as_dict()})
-        done[report_id] = outcome
-    return done
+    """Match newly filed reports against the store: each one's outcome (the outcome of the
+    batch it was matched in), or None if it failed or could not be marked."""
+    ids = sorted(set(report_ids))
+    if not ids:
+        return {}
+    try:
+        with store.session() as session:
+            mark(session, ids)
+        done = drain(store, report_ids=ids)
+    except Exception:  # the store could not be read: the filing is stored; say so
+        logger.exception("matching reports %s after their filing failed; they are stored. "
+                         "Retry with: trucewatch correlate run --report ID", ids)
+        return {i: None for i in ids}
+    return {i: done.matched.get(i) for i in ids}

@@ -11,6 +11,7 @@ index existed), so no report is missed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, insert, select, text
@@ -92,45 +93,81 @@ def catch_up(session: Session) -> int:
     return len(missing)
 
 
+_FEATURE_COLUMNS = (
+    ReportFeatures.report_id, ReportFeatures.start, ReportFeatures.end,
+    ReportFeatures.time_precision, ReportFeatures.latitude, ReportFeatures.longitude,
+    ReportFeatures.geo_precision, ReportFeatures.place, ReportFeatures.category,
+    ReportFeatures.alleged, ReportFeatures.affected, ReportFeatures.killed_low,
+    ReportFeatures.killed_high, ReportFeatures.signature, ReportFeatures.has_text)
+
+
 def features(session: Session, report_ids: Sequence[int]) -> Features:
-    """The stored features of ``report_ids`` (those indexed), in id order."""
-    rows: list[ReportFeatures] = []
+    """The stored features of ``report_ids`` (those indexed), in id order. Read as plain
+    rows: a candidate's ORM object cost more to build than its scoring."""
+    rows: list[Any] = []
     ids = sorted(set(report_ids))
     for begin in range(0, len(ids), _CHUNK):
-        rows += session.scalars(select(ReportFeatures).where(
+        rows += session.execute(select(*_FEATURE_COLUMNS).where(
             ReportFeatures.report_id.in_(ids[begin:begin + _CHUNK]))
             .order_by(ReportFeatures.report_id)).all()
     if not rows:
         return empty()
-    category, group = category_codes([r.category for r in rows])
+    (report_id, start, end, tprec, lat, lon, gprec, place, category, alleged, affected,
+     killed_low, killed_high, signature, has_text) = zip(*rows, strict=True)
+    codes, group = category_codes(category)
 
-    def floats(values: list[float | None]) -> np.ndarray:
+    def floats(values: Sequence[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
     return Features(
-        ids=np.array([r.report_id for r in rows], dtype=np.int64),
-        start=np.array([r.start for r in rows], dtype=np.float64),
-        end=np.array([r.end for r in rows], dtype=np.float64),
-        tprec=np.array([r.time_precision for r in rows], dtype=np.int8),
-        lat=floats([r.latitude for r in rows]), lon=floats([r.longitude for r in rows]),
-        gprec=np.array([r.geo_precision for r in rows], dtype=np.int8),
-        place=np.array([r.place for r in rows], dtype=np.int64),
-        category=category, group=group,
-        alleged=np.array([r.alleged for r in rows], dtype=np.int64),
-        affected=np.array([r.affected for r in rows], dtype=np.int64),
-        killed_low=floats([r.killed_low for r in rows]),
-        killed_high=floats([r.killed_high for r in rows]),
-        signature=np.frombuffer(b"".join(r.signature for r in rows), dtype=np.uint8)
+        ids=np.array(report_id, dtype=np.int64),
+        start=np.array(start, dtype=np.float64), end=np.array(end, dtype=np.float64),
+        tprec=np.array(tprec, dtype=np.int8), lat=floats(lat), lon=floats(lon),
+        gprec=np.array(gprec, dtype=np.int8), place=np.array(place, dtype=np.int64),
+        category=codes, group=group,
+        alleged=np.array(alleged, dtype=np.int64), affected=np.array(affected, dtype=np.int64),
+        killed_low=floats(killed_low), killed_high=floats(killed_high),
+        signature=np.frombuffer(b"".join(signature), dtype=np.uint8)
         .reshape(len(rows), SIGNATURE),
-        has_text=np.array([r.has_text for r in rows], dtype=np.bool_))
+        has_text=np.array(has_text, dtype=np.bool_))
 
 
 def candidates(session: Session, query: Features) -> Features:
     """The indexed reports that share a block with the one report of ``query`` (itself not)."""
-    keys = sorted(set(one_query_keys(query, 0).tolist()))
-    found: set[int] = set()
+    _, stored, _ = batch_candidates(session, query)
+    return stored
+
+
+def batch_candidates(session: Session, query: Features
+                     ) -> tuple[np.ndarray, Features, np.ndarray]:
+    """The indexed reports that share a block with each report of ``query``: (query row,
+    candidates, candidate row) for every pair, each unordered pair once (two reports of
+    ``query`` find each other: the pair is kept from the lower id's side), no report with
+    itself. All the reports' keys are looked up together, one IN list per 500 keys."""
+    wanted: dict[int, list[int]] = {}
+    for row in range(len(query)):
+        for key in set(one_query_keys(query, row).tolist()):
+            wanted.setdefault(key, []).append(row)
+    keys = sorted(wanted)
+    pairs: set[tuple[int, int]] = set()
+    ids = query.ids.tolist()
+    own = {report_id: row for row, report_id in enumerate(ids)}
     for begin in range(0, len(keys), _KEYS):
-        found.update(session.scalars(select(BlockKey.report_id).where(
-            BlockKey.key.in_(keys[begin:begin + _KEYS]))))
-    found.discard(int(query.ids[0]))
-    return features(session, sorted(found))
+        for key, report_id in session.execute(select(BlockKey.key, BlockKey.report_id).where(
+                BlockKey.key.in_(keys[begin:begin + _KEYS]))):
+            for row in wanted[key]:
+                if report_id == ids[row]:
+                    continue
+                other = own.get(report_id)
+                if other is not None and other < row:  # found from both sides: keep one
+                    continue
+                pairs.add((row, report_id))
+    if not pairs:
+        none = np.empty(0, dtype=np.int64)
+        return none, empty(), none
+    stored = features(session, sorted({report_id for _, report_id in pairs}))
+    row_of = {report_id: row for row, report_id in enumerate(stored.ids.tolist())}
+    ordered = sorted((q, row_of[r]) for q, r in pairs if r in row_of)
+    qi = np.array([q for q, _ in ordered], dtype=np.int64)
+    sj = np.array([s for _, s in ordered], dtype=np.int64)
+    return qi, stored, sj

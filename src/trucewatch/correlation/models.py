@@ -1,5 +1,6 @@
-"""Tables of correlation: each truce's tuning, the candidate links between reports, and the
-stored index (each report's features and block keys) that a new report is matched through."""
+"""Tables of correlation: each truce's tuning, the candidate links between reports, the
+stored index (each report's features and block keys) that a new report is matched through,
+and the reports filed but not matched yet."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     SmallInteger,
     String,
@@ -28,7 +30,10 @@ from trucewatch.storage.base import Base, JSONType, UTCDateTime, utcnow
 # not a state change of the mechanism: the log's row snapshots skip it, as they skip the
 # notification queues (notifications/models.py); a backup leaves it out.
 DERIVED = frozenset({"correlation_features", "correlation_keys", "correlation_index_state"})
-state.UNTRACKED = state.UNTRACKED | DERIVED
+# The reports waiting to be matched are work to do, not a state change either: a marker is
+# written in the filing's transaction and removed by the matching that logs what it did.
+WAITING = frozenset({"correlation_pending"})
+state.UNTRACKED = state.UNTRACKED | DERIVED | WAITING
 
 
 class CorrelationSettings(Base):
@@ -111,3 +116,19 @@ class IndexState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indexed_through: Mapped[int] = mapped_column(BigInteger)
+
+
+class PendingMatch(Base):
+    """A report filed with matching on and not matched yet (``correlation/matcher.py``):
+    written in the filing's transaction, deleted by the transaction that matches it. A
+    failed attempt is counted (with its error) in a transaction of its own; after
+    ``matcher.MAX_ATTEMPTS`` the matcher leaves the report to ``trucewatch correlate run
+    --report``."""
+
+    __tablename__ = "correlation_pending"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,9 +1,10 @@
-"""Correlate the store: every report against every other (a pass), or one new report.
+"""Correlate the store: every report against every other (a pass), or new reports.
 
 Pairs above a truce's link threshold are linked into one incident through the incidents
 service, acting as :data:`SYSTEM` (which the access rules allow triage and nothing else);
 pairs between the thresholds go to the queue (``correlation_candidates``) for an officer.
-Every pair written is a log entry. A pair already decided is never scored into a new
+Every pair written is in the log (``pairs.py``: a linked pair in an entry of its own, the
+pairs queued together in one). A pair already decided is never scored into a new
 decision, so an officer's unlink or reject is not undone by the next pass.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from trucewatch.auth.policy import Action, require
@@ -24,14 +25,16 @@ from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candida
 from trucewatch.correlation.clustering import decide
 from trucewatch.correlation.features import Features, ReportRecord, build
 from trucewatch.correlation.linking import SYSTEM, join
-from trucewatch.correlation.models import CandidateLink
+from trucewatch.correlation.models import CandidateLink, PendingMatch
+from trucewatch.correlation.pairs import Queued, record_linked, record_queued
 from trucewatch.correlation.scoring import combine, describe, reasons, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
+from trucewatch.errors import NotFound
 from trucewatch.incidents.models import IncidentLink
 from trucewatch.log import service as log
 from trucewatch.reports.models import Report
-from trucewatch.reports.reading import get_report, incident_of
+from trucewatch.reports.reading import incident_of
 
 
 @dataclass
@@ -64,24 +67,39 @@ def correlate_all(session: Session, *, actor: str, principal: Principal | None =
 
 def match_report(session: Session, *, report_id: int, actor: str = SYSTEM.actor,
                  principal: Principal | None = None) -> Outcome:
-    """Match one report, just filed, against the reports it shares a block with.
-
-    Called right after a filing commits (the API, the CLI and the web page do, and
-    ``trucewatch correlate run --report``), without rescanning the store: the report is
-    indexed (with any report filed since the index was last complete), its candidates are
-    read from the stored index by their block keys, and only they are scored."""
+    """Match one report, just filed, against the reports it shares a block with
+    (``trucewatch correlate run --report``, and a report the matcher gave up on)."""
     if principal is not None:
         require(principal, Action.CORRELATION_RUN)
     log.lock(session)
-    get_report(session, report_id)
-    stored_index.catch_up(session)
-    new = stored_index.features(session, [report_id])
-    stored = stored_index.candidates(session, new)
-    if len(stored) == 0:
+    if session.scalar(select(Report.id).where(Report.id == report_id)) is None:
+        raise NotFound(f"no report {report_id}", field="report")
+    return match_reports(session, report_ids=[report_id], actor=actor)
+
+
+def match_reports(session: Session, *, report_ids: Sequence[int],
+                  actor: str = SYSTEM.actor) -> Outcome:
+    """Match reports just filed, together, against the reports they share a block with.
+
+    The matcher calls this for a batch after filings commit, without rescanning the store:
+    the reports are indexed (with any report filed since the index was last complete),
+    every candidate is read from the stored index by block keys in one pass, the pairs are
+    scored at once and the queued ones written with one log entry. Reports that no longer
+    exist are skipped. Their waiting markers (``correlation_pending``) are removed, so the
+    match and the end of the wait commit together."""
+    log.lock(session)
+    ids = sorted(set(report_ids))
+    if not ids:
         return Outcome()
-    every = np.arange(len(stored), dtype=np.int64)
-    return _act(session, new, np.zeros(len(stored), dtype=np.int64), stored, every,
-                truces=_truces(session, new), actor=actor)
+    session.execute(delete(PendingMatch).where(PendingMatch.report_id.in_(ids)))
+    stored_index.catch_up(session)
+    new = stored_index.features(session, ids)
+    if len(new) == 0:
+        return Outcome()
+    qi, stored, sj = stored_index.batch_candidates(session, new)
+    if len(qi) == 0:
+        return Outcome()
+    return _act(session, new, qi, stored, sj, truces=_truces(session, new), actor=actor)
 
 
 def match_records(session: Session, new: Sequence[ReportRecord],
@@ -121,6 +139,7 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
     decided = _decided(session, [(int(lo[k]), int(hi[k])) for k in wanted])
     apart = {(int(lo[k]), int(hi[k])) for k in range(len(ia))
              if score[k] < tunings[pair_truce[k]].review_threshold}
+    queued: list[Queued] = []
     for k in wanted:
         pair = (int(lo[k]), int(hi[k]))
         if pair in decided:
@@ -133,12 +152,15 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
         if verdict == "link" and not _kept_apart(session, pair, apart):
             incident = join(session, *pair, actor=SYSTEM.actor, principal=SYSTEM,
                             reason=describe(reason))
-        status = "linked" if incident is not None else "pending"
-        _record(session, pair, truce=pair_truce[k], reason=reason, status=status,
-                incident=incident, actor=SYSTEM.actor if status == "linked" else actor)
-        (outcome.linked if status == "linked" else outcome.queued).append(pair)
-        if incident is not None:
-            outcome.incidents.add(incident)
+        if incident is None:
+            queued.append(Queued(pair, pair_truce[k], reason))
+            outcome.queued.append(pair)
+            continue
+        record_linked(session, pair, truce=pair_truce[k], reason=reason, incident=incident,
+                      actor=SYSTEM.actor)
+        outcome.linked.append(pair)
+        outcome.incidents.add(incident)
+    record_queued(session, queued, actor=actor)
     return outcome
 
 
@@ -167,20 +189,3 @@ def _decided(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, i
             select(CandidateLink.report_a_id, CandidateLink.report_b_id).where(
                 tuple_(CandidateLink.report_a_id, CandidateLink.report_b_id).in_(chunk)))}
     return found
-
-
-def _record(session: Session, pair: tuple[int, int], *, truce: int | None,
-            reason: dict[str, object], status: str, incident: int | None, actor: str) -> None:
-    row = CandidateLink(report_a_id=pair[0], report_b_id=pair[1], truce_id=truce,
-                        score=float(reason["score"]),  # type: ignore[arg-type]
-                        reasons=reason, status=status, created_by=actor, incident_id=incident)
-    session.add(row)
-    session.flush()
-    payload = {"candidate": row.id, "reports": list(pair), "score": row.score,
-               "reasons": reason, "incident": incident}
-    if status == "linked":
-        log.append(session, kind="correlation.pair_linked", subject=f"candidate:{row.id}",
-                   actor=actor, payload=payload)
-    else:
-        log.append(session, kind="correlation.pair_queued", subject=f"candidate:{row.id}",
-                   actor=actor, payload=payload)

@@ -8,12 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from trucewatch.auth.policy import Action, allowed, require
 from trucewatch.auth.principal import Principal
-from trucewatch.correlation.filing import match_filed
+from trucewatch.correlation.matcher import match_after_commit
 from trucewatch.errors import InvalidInput, NotFound, TrucewatchError
 from trucewatch.reports.enums import CasualtyGroup, GeoPrecision, Outcome, SourceKind
 from trucewatch.reports.reading import (
@@ -123,6 +122,8 @@ async def file_from_form(request: Request) -> Response:
                                 organisation=me.organisation_slug,
                                 user=me.actor.removeprefix("user:"), actor=me.actor,
                                 limits=limits)
+            if filed.created and settings.correlate_on_filing:  # matched once this commits
+                match_after_commit(session, request.app.state.matcher, [filed.id])
         except TrucewatchError as exc:
             session.rollback()
             values = {k: form.get(k) for k in form if k not in ("attachments", "csrf_token")}
@@ -132,10 +133,7 @@ async def file_from_form(request: Request) -> Response:
     web_session(request).flash("ok", (
         _("Report %(id)s filed.") if filed.created
         else _("Report %(id)s was filed already; nothing new was stored.")) % {"id": filed.id})
-    done = redirect(f"/reports/{filed.id}")
-    if filed.created and settings.correlate_on_filing:  # correlation, after the filing commits
-        done.background = BackgroundTask(match_filed, store_of(request), [filed.id])
-    return done
+    return redirect(f"/reports/{filed.id}")
 
 
 @router.get("/reports", response_class=HTMLResponse)
