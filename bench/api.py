@@ -316,13 +316,19 @@ class Listing:
 
     def __init__(self, path: str, officer: dict[str, str], last_id: int) -> None:
         self.path, self.officer, self.last_id = path, officer, last_id
+        # each query's latencies apart (public and officer together), for the breakdown
+        self.by_query = {list_label(q, deep): Tally() for q, deep in LIST_QUERIES}
 
     def __call__(self, client: httpx.Client, n: int, rng: random.Random) -> int:
         query, deep = rng.choice(LIST_QUERIES)
+        label = list_label(query, deep)
         if deep:
             query += f"&after={rng.randrange(self.last_id)}"
-        return client.get(self.url(query, public=n % 2 == 0),
-                          headers={} if n % 2 == 0 else self.officer).status_code
+        started = time.perf_counter()
+        status = client.get(self.url(query, public=n % 2 == 0),
+                            headers={} if n % 2 == 0 else self.officer).status_code
+        self.by_query[label].add(time.perf_counter() - started, status)
+        return status
 
     def url(self, query: str, *, public: bool) -> str:
         if self.path.startswith("/api/"):  # the API pages by an opaque cursor
@@ -336,6 +342,24 @@ class Listing:
         elif public:
             query += "&public=1"
         return f"{self.path}?{query}"
+
+
+def list_label(query: str, deep: bool) -> str:
+    """A list query's short name: its filters without the page size, ``deep`` at a cursor."""
+    filters = "&".join(p for p in query.split("&") if not p.startswith("limit="))
+    return (filters or "first page") + (" (deep)" if deep else "")
+
+
+def breakdown(mine: Listing, bare: Listing) -> list[str]:
+    """p50/p95 of each list query on both sides, one line a query."""
+    lines = []
+    for label, tally in mine.by_query.items():
+        theirs = bare.by_query[label]
+        lines.append(f"    {label:<70}: trucewatch p50 {tally.p(0.50):5.1f} p95 "
+                     f"{tally.p(0.95):5.1f} ms ({len(tally.latencies):>4}); bare p50 "
+                     f"{theirs.p(0.50):5.1f} p95 {theirs.p(0.95):5.1f} ms "
+                     f"({len(theirs.latencies):>4})")
+    return lines
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -448,6 +472,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  p95 trucewatch        : {p95:.1f} ms (target <= 50 ms: "
           f"{'met' if p95 <= 50 else 'NOT met'}); bare p95 {bare_get.p(0.95):.1f} ms, "
           f"ratio {p95 / max(bare_get.p(0.95), 1e-9):.2f}")
+    print("  per query (half public, half officer; requests in brackets):")
+    print("\n".join(breakdown(listing, bare_listing)))
     checks = {
         "every response a success": (sum(tw_post.statuses.values()) == tw_ok
                                      and sum(bare_post.statuses.values()) == bare_ok
