@@ -7,18 +7,17 @@ transaction as the change, so the change and its entry land together or not at a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from json.encoder import encode_basestring
 from typing import Any, cast
 
-import rfc8785
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from trucewatch.log import state
+from trucewatch.log.canonical import canonical
 from trucewatch.log.models import LogEntry, LogHead
 from trucewatch.log.state import RowState
 from trucewatch.storage.base import utcnow
@@ -34,109 +33,6 @@ class PendingEntry:
     subject: str
     payload: dict[str, Any]
     rows: tuple[RowState, ...] = ()  # rows written with Core; ORM rows are collected itself
-
-
-def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes of ``value``.
-
-    The plain JSON types (``dict`` with ``str`` keys, ``list``, ``tuple``, ``str``, ``int``,
-    ``float``, ``bool``, ``None``) take a fast path that gives byte for byte what
-    ``rfc8785.dumps`` gives, several times faster (log bodies and report fingerprints are
-    computed for every report filed). Anything else (subclasses such as enums, integers
-    beyond 2**53, exponent floats, NaN, lone surrogates, non-string keys) goes to
-    ``rfc8785`` itself, which serialises or rejects it exactly as before.
-    """
-    try:
-        return _jcs(value).encode("utf-8")
-    except (_NotPlain, AttributeError, UnicodeEncodeError):
-        return rfc8785.dumps(value)
-
-
-class _NotPlain(Exception):
-    """A value the fast path leaves to ``rfc8785``."""
-
-
-# RFC 8785 3.2.2.2 escapes exactly what the json module's C encoder escapes when it keeps
-# non-ASCII text: '"', backslash, \b \f \n \r \t, other controls as lower-case \u00xx.
-_quote: Callable[[str], str] = encode_basestring
-_SAFE_INTS = range(-(2**53) + 1, 2**53)
-_KEY_ORDERS: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-_KEY_ORDERS_MAX = 1024
-
-
-def _jcs(value: Any) -> str:
-    encode = _ENCODERS.get(type(value))
-    if encode is None:
-        raise _NotPlain
-    return encode(value)
-
-
-def _jcs_dict(value: dict[str, Any]) -> str:
-    # The commonest values (strings, null, safe integers) are written inline: a row
-    # snapshot is mostly those, and a call per value costs more than writing it.
-    parts: list[str] = []
-    append = parts.append
-    for key, prefix in _key_order(value):
-        item = value[key]
-        kind = type(item)
-        if kind is str:
-            append(prefix + _quote(item))
-        elif item is None:
-            append(prefix + "null")
-        elif kind is int and item in _SAFE_INTS:
-            append(prefix + str(item))
-        else:
-            append(prefix + _jcs(item))
-    return "{" + ",".join(parts) + "}"
-
-
-def _key_order(value: dict[str, Any]) -> list[tuple[str, str]]:
-    """The keys sorted by UTF-16 code units (RFC 8785 3.2.3), each with its quoted prefix.
-
-    Payloads of one kind share their keys, so the order is remembered per key tuple.
-    """
-    keys = tuple(value)
-    order = _KEY_ORDERS.get(keys)
-    if order is None:
-        order = [(key, _quote(key) + ":") for key in sorted(keys, key=_utf16)]
-        if len(_KEY_ORDERS) < _KEY_ORDERS_MAX:
-            _KEY_ORDERS[keys] = order
-    return order
-
-
-def _utf16(key: str) -> bytes:
-    return key.encode("utf-16-be")  # AttributeError for a key that is not a string
-
-
-def _jcs_list(value: list[Any] | tuple[Any, ...]) -> str:
-    return "[" + ",".join([_jcs(item) for item in value]) + "]"
-
-
-def _jcs_int(value: int) -> str:
-    if value not in _SAFE_INTS:
-        raise _NotPlain
-    return str(value)
-
-
-def _jcs_float(value: float) -> str:
-    # Without an exponent ECMAScript prints the same shortest round-trip digits as Python's
-    # repr, less a trailing ".0"; exponents, -0.0, NaN and infinities go to rfc8785.
-    text = repr(value)
-    if "e" in text or "n" in text or value == 0:
-        raise _NotPlain
-    return text[:-2] if text.endswith(".0") else text
-
-
-_ENCODERS: dict[type, Callable[[Any], str]] = {
-    str: _quote,
-    dict: _jcs_dict,
-    list: _jcs_list,
-    tuple: _jcs_list,
-    int: _jcs_int,
-    float: _jcs_float,
-    bool: lambda value: "true" if value else "false",
-    type(None): lambda value: "null",
-}
 
 
 def leaf_hash(body: bytes) -> str:
