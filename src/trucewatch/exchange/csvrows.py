@@ -75,3 +75,27 @@ def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[Row]:
             yield Row(start, None, raw)
             continue
         yield Row(start, {header[i]: raw[i] for i in keep}, raw)
+
+
+def raw_rows(stream: TextIO, required: tuple[str, ...]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, and each row after it as (the line it starts on, its fields), without a
+    dict per row: the dataset import reads millions of rows and indexes them by position."""
+    csv.field_size_limit(min(FIELD_LIMIT, sys.maxsize))
+    reader = csv.reader(stream, strict=True)
+    header = read_header(reader, required)
+    return header, _raw_rows(reader)
+
+
+def _raw_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    line_num = getattr(reader, "line_num", 0)
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise MalformedFile(f"not a readable CSV row ({exc}); reading stopped here",
+                                line=line_num + 1) from None
+        start, line_num = line_num + 1, reader.line_num  # type: ignore[attr-defined]
+        if raw:  # a blank line is no row
+            yield start, raw

@@ -1,0 +1,236 @@
+"""Import an event file as an external reference dataset: streamed, checked, logged, all or nothing.
+
+An ACLED row is third-party data, not a report a party filed, so this mode keeps the file
+as it is, beside the mechanism's own reports, instead of filing a report per row
+(:mod:`trucewatch.exchange.importing`). Rows are read one at a time, checked and typed
+(:mod:`trucewatch.exchange.acled_columns`), and inserted in chunks with one executemany
+each. Every chunk is a log entry citing its line range and the SHA-256 of its stored values
+(:func:`chunk_digest`), which the log audit recomputes from the table; one more entry
+records the import itself with the file's SHA-256 and counts. A bad row stops the writing;
+the rest of the file is still checked, so one run names every bad line, and then
+:class:`ImportRefused` is raised so that the caller's transaction writes nothing. With
+``skip_bad`` the bad rows go to the ``rejected`` file instead, with their line and error.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import repeat
+from typing import IO, Any, Protocol, TextIO, cast
+
+import orjson
+from sqlalchemy import CursorResult, Table, insert, update
+from sqlalchemy.orm import Session
+
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
+from trucewatch.errors import InvalidInput
+from trucewatch.exchange import acled, acled_chunks, csvrows
+from trucewatch.exchange.acled_columns import Layout
+from trucewatch.exchange.importing import MAX_LISTED, ImportRefused, ImportResult, RowProblem
+from trucewatch.exchange.models import DatasetAcledEvent, DatasetImport
+from trucewatch.log import service as log
+from trucewatch.log.state import core_row_state
+from trucewatch.storage.base import utcnow
+
+FORMATS = (acled.FORMAT,)  # UCDP GED is imported as reports only, for now
+CHUNK = 10_000  # rows per executemany and per log entry
+CHUNK_KIND, IMPORT_KIND = "dataset.rows_imported", "dataset.imported"
+FILE_NAME_MAX = 300
+
+_IMPORTS = cast(Table, DatasetImport.__table__)
+_EVENTS = cast(Table, DatasetAcledEvent.__table__)
+# The stored columns in the order of a row's values: the import, the line, the codebook's
+# columns, then what keeps the source text.
+EVENT_COLUMNS: tuple[str, ...] = ("import_id", "line", *acled.COLUMNS, "verbatim", "extra")
+assert set(EVENT_COLUMNS) == {c.name for c in _EVENTS.columns}
+
+
+
+def chunk_digest(dataset: int, lines: Sequence[int], values: Sequence[Sequence[Any]]) -> str:
+    """SHA-256 (hex) of a chunk's stored values: the RFC 8785 canonical JSON of one array
+    ``[dataset, lines, column, column, …]`` holding, after the dataset's id, the chunk's line
+    numbers and then each stored column in the order of ``EVENT_COLUMNS`` (from the event
+    id to ``extra``), each a list in line order: texts and integers as stored, null for
+    null, dates as ISO text, floats as the text they are written back as (``repr`` less a
+    trailing ``.0``). orjson writes exactly that JSON for these values (a test holds it
+    to :func:`trucewatch.log.service.canonical`), much faster."""
+    columns = [dataset, *acled_chunks.digest_columns(lines, values)]
+    return hashlib.sha256(orjson.dumps(columns)).hexdigest()
+
+
+@dataclass
+class DatasetResult(ImportResult):
+    """What a dataset import did: ``stored`` rows under dataset ``dataset``."""
+
+    dataset: int | None = None
+    stored: int = 0
+    file_sha256: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "mode": "dataset", "dataset": self.dataset,
+                "stored": self.stored, "file_sha256": self.file_sha256}
+
+
+class Source(Protocol):
+    """A file's bytes: an open binary file, an upload, anything with ``read``."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _HashedBytes(io.RawIOBase):
+    """The file's bytes as given (before any gzip), hashed as they are read."""
+
+    def __init__(self, raw: Source) -> None:
+        self.raw, self.sha, self.size = raw, hashlib.sha256(), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.sha.update(data)
+        self.size += n
+        return n
+
+
+def text_of(source: Source, file_name: str) -> tuple[TextIO, _HashedBytes]:
+    """The file as UTF-8 text (a byte-order mark dropped, ``.gz`` through gzip), and the
+    hashing reader beneath it."""
+    hashed = _HashedBytes(source)
+    buffered: IO[bytes] = io.BufferedReader(hashed, 1 << 20)
+    if file_name.endswith(".gz"):
+        buffered = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+    return io.TextIOWrapper(buffered, encoding="utf-8-sig", newline=""), hashed
+
+
+class _Run:
+    """One import's bookkeeping: the current chunk, the bad rows, the side file."""
+
+    def __init__(self, session: Session, *, dataset: int, actor: str, header: list[str],
+                 skip_bad: bool, rejected: TextIO | None, result: DatasetResult) -> None:
+        self.session, self.dataset, self.actor, self.header = session, dataset, actor, header
+        self.skip_bad, self.result, self.failed = skip_bad, result, False
+        self.rejected_writer = csv.writer(rejected) if rejected is not None else None
+        self.chunks = 0
+        dialect = session.get_bind().dialect.name
+        mark = "?" if dialect == "sqlite" else "%s"
+        names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
+        self.sql = (f'INSERT INTO "{_EVENTS.name}" ({names}) '
+                    f"VALUES ({', '.join([mark] * len(EVENT_COLUMNS))})")
+
+    def bad(self, line: int, raw: list[str], column: str | None, message: str) -> None:
+        problem = RowProblem(line, column, message)
+        self.result.rejected += 1
+        if len(self.result.problems) < MAX_LISTED:
+            self.result.problems.append(problem)
+        if not self.skip_bad:
+            self.failed = True
+            return
+        if self.rejected_writer is not None:
+            if self.result.rejected == 1:
+                self.rejected_writer.writerow([*self.header, csvrows.LINE_COLUMN,
+                                               csvrows.ERROR_COLUMN])
+            self.rejected_writer.writerow([*raw, str(line), str(problem)])
+
+    def convert_and_write(self, raws: list[list[str]], lines: list[int], layout: Layout,
+                          today: date) -> None:
+        """Check and convert a chunk; report its bad rows in line order; write the rest."""
+        width = len(self.header)
+        problems: list[tuple[int, list[str], str | None, str]] = []
+        if any(len(raw) != width for raw in raws):
+            for line, raw in zip(lines, raws, strict=True):
+                if len(raw) != width:
+                    problems.append((line, raw, None, f"{len(raw)} fields; the header has {width}"))
+            lines = [line for line, raw in zip(lines, raws, strict=True) if len(raw) == width]
+            raws = [raw for raw in raws if len(raw) == width]
+        chunk = acled_chunks.convert(raws, layout, today)
+        problems += [(lines[i], raws[i], e.column, e.message) for i, e in chunk.errors.items()]
+        for problem in sorted(problems, key=lambda p: p[0]):
+            self.bad(*problem)
+        if not self.failed:  # checking goes on to name every bad line; writing has stopped
+            self.write(*chunk.without_errors(lines))
+
+    def write(self, lines: Sequence[int], values: list[Sequence[Any]]) -> None:
+        """Insert a chunk with one executemany and append its log entry."""
+        if not lines:
+            return
+        rows = list(zip(repeat(self.dataset, len(lines)), lines, *values, strict=True))
+        self.session.connection().exec_driver_sql(self.sql, rows)
+        self.chunks += 1
+        self.result.stored += len(lines)
+        log.record_many(self.session, actor=self.actor, entries=[log.PendingEntry(
+            CHUNK_KIND, f"dataset:{self.dataset}",
+            {"dataset": self.dataset, "format": acled.FORMAT, "chunk": self.chunks,
+             "first_line": lines[0], "last_line": lines[-1], "rows": len(lines),
+             "sha256": chunk_digest(self.dataset, lines, values)})])
+
+
+def import_dataset(session: Session, *, format: str, source: Source, file_name: str,
+                   actor: str, principal: Principal | None = None, skip_bad: bool = False,
+                   rejected: TextIO | None = None, chunk: int = CHUNK,
+                   today: date | None = None) -> DatasetResult:
+    """Import ``source`` (the file's bytes) as a dataset of ``format`` rows.
+
+    Without ``skip_bad`` a file with any bad row raises :class:`ImportRefused` naming them;
+    what was written before is in the caller's transaction, which must not commit."""
+    if principal is not None:
+        require(principal, Action.EXCHANGE_IMPORT)
+    if format not in FORMATS:
+        raise InvalidInput(f"{format!r} is imported as reports only (a dataset holds "
+                           f"{', '.join(FORMATS)})", field="format")
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    if not name or len(name) > FILE_NAME_MAX or not name.isprintable():
+        raise InvalidInput(f"a file name of 1 to {FILE_NAME_MAX} printable characters",
+                           field="file_name")
+    stream, hashed = text_of(source, name)
+    header, rows = csvrows.raw_rows(stream, acled.REQUIRED)
+    layout = Layout.of(header)
+    imported_at = utcnow()
+    row: dict[str, Any] = {"format": format, "file_name": name, "file_sha256": "",
+                           "columns": json.dumps(list(layout.header), ensure_ascii=False),
+                           "rows": 0, "rejected": 0, "imported_at": imported_at,
+                           "imported_by": actor}
+    inserted = cast(CursorResult[Any], session.execute(insert(_IMPORTS).values(row)))
+    key = inserted.inserted_primary_key
+    assert key is not None
+    dataset = int(key[0])
+    result = DatasetResult(format, dataset=dataset)
+    run = _Run(session, dataset=dataset, actor=actor, header=header, skip_bad=skip_bad,
+               rejected=rejected, result=result)
+    day = today or datetime.now(UTC).date()
+    raws: list[list[str]] = []
+    lines: list[int] = []
+    for line, raw in rows:
+        result.rows += 1
+        raws.append(raw)
+        lines.append(line)
+        if len(raws) >= chunk:
+            run.convert_and_write(raws, lines, layout, day)
+            raws, lines = [], []
+    run.convert_and_write(raws, lines, layout, day)
+    while stream.read(1 << 20):  # anything after the last row still counts in the file's hash
+        pass
+    if run.failed:
+        raise ImportRefused(result.problems, result.rejected)
+    result.file_sha256 = row["file_sha256"] = hashed.sha.hexdigest()
+    row |= {"id": dataset, "rows": result.stored, "rejected": result.rejected}
+    session.execute(update(_IMPORTS).where(_IMPORTS.c.id == dataset).values(
+        file_sha256=row["file_sha256"], rows=row["rows"], rejected=row["rejected"]))
+    log.record_many(session, actor=actor, entries=[log.PendingEntry(
+        IMPORT_KIND, f"dataset:{dataset}",
+        {"dataset": dataset, "format": format, "file_name": name,
+         "file_sha256": row["file_sha256"], "file_bytes": hashed.size, "rows_read": result.rows,
+         "rows": result.stored, "rejected": result.rejected, "chunks": run.chunks},
+        rows=(core_row_state(_IMPORTS, row),))])
+    return result
+
