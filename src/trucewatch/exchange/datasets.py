@@ -22,6 +22,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from itertools import repeat
 from typing import IO, Any, Protocol, TextIO, cast
 
@@ -52,6 +53,12 @@ _EVENTS = cast(Table, DatasetAcledEvent.__table__)
 EVENT_COLUMNS: tuple[str, ...] = ("import_id", "line", *acled.COLUMNS, "verbatim", "extra")
 assert set(EVENT_COLUMNS) == {c.name for c in _EVENTS.columns}
 
+
+class ImportMode(StrEnum):
+    """How an event file is imported (docs/exchange.md says why dataset is ACLED's default)."""
+
+    DATASET = "dataset"  # kept as it is, as third-party reference data
+    REPORTS = "reports"  # each row filed as a report through the filing path
 
 
 def chunk_digest(dataset: int, lines: Sequence[int], values: Sequence[Sequence[Any]]) -> str:
@@ -233,4 +240,5 @@ def import_dataset(session: Session, *, format: str, source: Source, file_name: 
          "rows": result.stored, "rejected": result.rejected, "chunks": run.chunks},
         rows=(core_row_state(_IMPORTS, row),))])
     return result
+
 
