@@ -118,7 +118,3 @@ async def keystore(request: Request) -> Keystore:
 
 
 KeystoreDep = Annotated[Keystore, Depends(keystore)]
-
-
-def username_of(who: Principal) -> str | None:
-    return who.actor.removeprefix("user:") if who.actor.startswith("user:") else None

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
 
 from trucewatch.api import geojson
 from trucewatch.api.correlation import AfterFilingDep
-from trucewatch.api.deps import PrincipalDep, SessionDep, SettingsDep, username_of
+from trucewatch.api.deps import PrincipalDep, SessionDep, SettingsDep
+from trucewatch.api.filing import FilingDesk, bearer_token, desk
 from trucewatch.api.limits import PayloadTooLarge
 from trucewatch.api.pagination import Cursor, Limit, Page, decode_cursor, page
 from trucewatch.api.problems import COMMON
 from trucewatch.auth.principal import Principal
 from trucewatch.config import Settings
-from trucewatch.errors import InvalidInput, PermissionDenied
+from trucewatch.errors import InvalidInput
 from trucewatch.reports.reading import (
     ReportFilter,
     attachment_content,
@@ -28,7 +29,6 @@ from trucewatch.reports.reading import (
     reveal_confidential_source,
 )
 from trucewatch.reports.schemas import ReportIn
-from trucewatch.reports.service import Limits, file_report
 from trucewatch.validation import as_invalid_input
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=COMMON)
@@ -68,17 +68,20 @@ class ReportOut(BaseModel):
     incident: int | None
 
 
-def _view(session: SessionDep, who: Principal, report_id: int, *,
-          new: bool = False) -> dict[str, Any]:
-    """The report as the caller may read it; a report filed in this request is in no incident."""
+def _view(session: SessionDep, who: Principal, report_id: int) -> dict[str, Any]:
+    """The report as the caller may read it."""
     report = get_report(session, report_id, principal=who)
-    return report_view(report, incident_id=None if new else incident_of(session, report_id))
+    return report_view(report, incident_id=incident_of(session, report_id))
 
 
-def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[str, Any],
-          key: str | None, response: Response, after_filing: AfterFilingDep) -> dict[str, Any]:
-    if who.organisation_slug is None:
-        raise PermissionDenied("sign in as a reporter to file a report", field="authorization")
+FilingToken = Annotated[str, Depends(bearer_token)]
+FilingDesk_ = Annotated[FilingDesk, Depends(desk)]
+
+
+async def _file(desk: FilingDesk, token: str, settings: Settings, data: dict[str, Any],
+                key: str | None, after_filing: AfterFilingDep) -> JSONResponse:
+    """Hand the submission to the desk (filed with whatever else arrived meanwhile); the
+    answer is the report as ``GET /api/v1/reports/{id}`` shows it, once it is committed."""
     if key is not None:
         if data.get("idempotency_key") not in (None, key):
             raise InvalidInput("the Idempotency-Key header and idempotency_key differ",
@@ -89,41 +92,37 @@ def _file(session: SessionDep, who: Principal, settings: Settings, data: dict[st
             raise PayloadTooLarge(f"{attachment['filename']} is {len(attachment['content'])} "
                                   f"bytes; the limit is {settings.max_attachment_bytes}",
                                   field=f"attachments.{i}.content")
-    limits = Limits(max_attachment_bytes=settings.max_attachment_bytes,
-                    max_narrative_chars=settings.max_narrative_chars)
-    filed = file_report(session, data=data, organisation=who.organisation_slug,
-                        user=username_of(who), actor=who.actor, limits=limits, principal=who)
-    response.status_code = 201 if filed.created else 200
-    after_filing([filed.id] if filed.created else [])  # correlation, once this commits
-    response.headers["Location"] = f"/api/v1/reports/{filed.id}"
-    return _view(session, who, filed.id, new=filed.created)
+    filed = await desk.file(token, data)
+    after_filing([filed.id] if filed.created else [])  # correlation, after the response
+    return JSONResponse(filed.view, status_code=201 if filed.created else 200,
+                        headers={"Location": f"/api/v1/reports/{filed.id}"})
 
 
 @router.post("", status_code=201, response_model=ReportOut,
              responses={200: {"model": ReportOut, "description": "A retry: the first result"},
                         409: COMMON[422] | {"description": "Key reused for another report"},
                         413: COMMON[422] | {"description": "Too large"}})
-def file_json(body: ReportBody, session: SessionDep, who: PrincipalDep, settings: SettingsDep,
-              response: Response, after_filing: AfterFilingDep,
-              idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def file_json(body: ReportBody, token: FilingToken, desk: FilingDesk_,
+                    settings: SettingsDep, after_filing: AfterFilingDep,
+                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """File a report for the caller's organisation (201), or return the first one for a retried
     ``Idempotency-Key`` (200). Attachments are base64 in ``content``."""
     data = body.model_dump(exclude={"attachments"})
     data["attachments"] = [{"filename": a.filename, "content": a.content}  # decoded bytes
                            for a in body.attachments]
-    return _file(session, who, settings, data, idempotency_key, response, after_filing)
+    return await _file(desk, token, settings, data, idempotency_key, after_filing)
 
 
 @router.post("/multipart", status_code=201, response_model=ReportOut,
              responses={200: {"model": ReportOut, "description": "A retry: the first result"},
                         409: COMMON[422] | {"description": "Key reused for another report"},
                         413: COMMON[422] | {"description": "Too large"}})
-def file_multipart(session: SessionDep, who: PrincipalDep, settings: SettingsDep,
-                   response: Response, after_filing: AfterFilingDep,
-                   report: Annotated[str, Form(description="The report as JSON, without "
-                                                           "attachments.")],
-                   attachments: Annotated[list[UploadFile] | None, File()] = None,
-                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def file_multipart(token: FilingToken, desk: FilingDesk_, settings: SettingsDep,
+                         after_filing: AfterFilingDep,
+                         report: Annotated[str, Form(description="The report as JSON, without "
+                                                                 "attachments.")],
+                         attachments: Annotated[list[UploadFile] | None, File()] = None,
+                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """File a report as ``multipart/form-data``: a ``report`` JSON part and ``attachments`` files."""
     try:
         data = json.loads(report)
@@ -138,13 +137,13 @@ def file_multipart(session: SessionDep, who: PrincipalDep, settings: SettingsDep
                                   f"{settings.max_attachment_bytes}",
                                   field=f"attachments.{i}.content")
         files.append({"filename": upload.filename or f"attachment-{i}",
-                      "content": upload.file.read(settings.max_attachment_bytes + 1)})
+                      "content": await upload.read(settings.max_attachment_bytes + 1)})
     data["attachments"] = files
     try:
         ReportIn.model_validate(data)
     except ValidationError as exc:
         raise as_invalid_input(exc) from None
-    return _file(session, who, settings, data, idempotency_key, response, after_filing)
+    return await _file(desk, token, settings, data, idempotency_key, after_filing)
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
