@@ -3,11 +3,13 @@
 The store is built as bench/api.py builds it (``--incidents`` incidents with one report
 each, generated as rows and indexed for correlation), then ``--reports`` reports are filed
 through the domain, one at a time, each followed by the matching the faces run after a
-filing. Printed: the time per report (filing and matching apart), the SQL statements of
+filing (``correlation.filing.match_filed``: marked as waiting, then drained), or
+(``--together N``) N at a time, as the matcher batches the filings that arrive together. Printed: the time per report (filing and matching apart), the SQL statements of
 the matching by kind, the log entries it wrote by kind, and (``--profile``) cProfile's top
 functions of the matching.
 
     .venv/bin/python bench/profile_filing_match.py --incidents 100000 --reports 50
+    .venv/bin/python bench/profile_filing_match.py --incidents 100000 --reports 50 --together 10
     .venv/bin/python bench/profile_filing_match.py --db postgresql+psycopg://postgres@127.0.0.1:5432/trucewatch_bench_match
 """
 
@@ -51,7 +53,7 @@ def _statement_kind(sql: str) -> str:
 
 
 def profile(store: Store, n: int, seed: int, match: Callable[[Store, Sequence[int]], Any],
-            profiler: cProfile.Profile | None) -> None:
+            profiler: cProfile.Profile | None, together: int = 1) -> None:
     rng = random.Random(seed)
     statements: Counter[str] = Counter()
     counting = [False]
@@ -64,16 +66,19 @@ def profile(store: Store, n: int, seed: int, match: Callable[[Store, Sequence[in
     filing_s = matching_s = 0.0
     with store.session() as s:
         log_before = s.scalar(select(func.max(LogEntry.seq))) or 0
-    for i in range(n):
-        body = _submission(rng, 10_000_000 + i, "party")
+    for begin in range(0, n, together):
         started = time.perf_counter()
-        with store.session() as s:
-            filed = file_report(s, data=body, organisation=ORGANISATION, actor="bench:profile")
+        ids = []
+        for i in range(begin, min(n, begin + together)):
+            body = _submission(rng, 10_000_000 + i, "party")
+            with store.session() as s:
+                ids.append(file_report(s, data=body, organisation=ORGANISATION,
+                                       actor="bench:profile").id)
         between = time.perf_counter()
         counting[0] = True
         if profiler is not None:
             profiler.enable()
-        match(store, [filed.id])
+        match(store, ids)
         if profiler is not None:
             profiler.disable()
         counting[0] = False
@@ -99,25 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20170123)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
-    parser.add_argument("--batch", action="store_true",
-                        help="match through the batched matcher's drain instead of match_filed")
+    parser.add_argument("--together", type=int, default=1, metavar="N",
+                        help="file N reports, then match them together (as the matcher "
+                             "batches the filings that arrive while it matches)")
     args = parser.parse_args(argv)
     with databases(args.db) as (kind, url, _bare):
         store, _ = prepare(url)
         generate_incidents(store, args.incidents, args.seed)
         index_for_correlation(store)
         print(f"store: {kind}, {args.incidents} reports in incidents")
-        if args.batch:
-            from trucewatch.correlation.matcher import drain, mark
+        from trucewatch.correlation.filing import match_filed
 
-            def match(st: Store, ids: Sequence[int]) -> Any:
-                with st.session() as s:
-                    mark(s, ids)
-                return drain(st)
-        else:
-            from trucewatch.correlation.filing import match_filed as match
         profiler = cProfile.Profile() if args.profile else None
-        profile(store, args.reports, args.seed, match, profiler)
+        profile(store, args.reports, args.seed, match_filed, profiler, args.together)
         if profiler is not None:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
         store.dispose()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
@@ -27,6 +28,7 @@ from trucewatch.correlation import records
 from trucewatch.correlation.blocking import BlockIndex, candidates_of
 from trucewatch.correlation.features import build
 from trucewatch.correlation.filing import match_filed
+from trucewatch.correlation.matcher import Matcher
 from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.log.models import LogEntry
 from trucewatch.reports.models import Report
@@ -75,9 +77,14 @@ def kinds(store: Store, subject_prefix: str = "candidate:") -> list[str]:
             subject_prefix)).order_by(LogEntry.seq)))
 
 
+def matcher_of(client: TestClient) -> Matcher:
+    matcher: Matcher = cast(FastAPI, client.app).state.matcher
+    return matcher
+
+
 def settled(client: TestClient) -> None:
     """Wait until the app's matcher has matched every report handed to it."""
-    assert client.app.state.matcher.wait_idle(60)  # type: ignore[attr-defined]
+    assert matcher_of(client).wait_idle(60)
 
 
 def file_api(api: Api, user: str, **changes: object) -> int:
@@ -230,7 +237,7 @@ def test_filing_through_the_web_form_links_the_same_strike(demo_store: Store) ->
         assert answer.status_code == 303, answer.text
         filed.append(int(answer.headers["location"].rsplit("/", 1)[1]))
         settled(client)
-        client.app.state.matcher.stop()  # type: ignore[attr-defined]
+        matcher_of(client).stop()
     with demo_store.session() as s:
         assert incident_of(s, filed[0]) == incident_of(s, filed[1]) is not None
     assert kinds(demo_store) == ["correlation.pair_linked"]
