@@ -66,7 +66,7 @@ def test_a_coordinator_imports_and_the_file_comes_back(api: Api) -> None:  # noq
     assert _upload(api, to_csv(MAY), None).status_code in (401, 403)
     refused = _upload(api, to_csv(MAY), "gov-reporter")
     assert refused.status_code == 403 and "exchange.import" in refused.text
-    answer = _upload(api, to_csv(MAY), "un-coordinator")
+    answer = _upload(api, to_csv(MAY), "un-coordinator", mode="reports")
     assert answer.status_code == 200, answer.text
     assert answer.json()["filed"] == 3 and _count(api) == before + 3
     back = api.client.get("/api/v1/exports/reports", headers=api.as_("un-coordinator"),
@@ -77,13 +77,35 @@ def test_a_coordinator_imports_and_the_file_comes_back(api: Api) -> None:  # noq
 def test_a_bad_upload_stores_nothing_unless_skip_bad(api: Api) -> None:  # noqa: F811
     before = _count(api)
     text = to_csv([row(), row(fatalities="many"), row()])
-    answer = _upload(api, text, "un-coordinator")
+    answer = _upload(api, text, "un-coordinator", mode="reports")
     assert answer.status_code == 422
     assert "line 3 (fatalities)" in answer.json()["detail"]
     assert _count(api) == before
-    answer = _upload(api, text, "un-coordinator", skip_bad="true")
+    answer = _upload(api, text, "un-coordinator", skip_bad="true", mode="reports")
     assert answer.status_code == 200
     body = answer.json()
     assert (body["filed"], body["rejected"]) == (2, 1) and _count(api) == before + 2
     (rejected,) = csv.DictReader(io.StringIO(body["rejected_csv"]))
     assert rejected["trucewatch_line"] == "3" and rejected["fatalities"] == "many"
+
+
+def test_an_acled_upload_is_a_dataset_by_default(api: Api) -> None:  # noqa: F811
+    before = _count(api)
+    assert _upload(api, to_csv(MAY), "gov-reporter").status_code == 403
+    answer = _upload(api, to_csv(MAY), "un-coordinator")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["mode"], body["stored"], body["filed"]) == ("dataset", 3, 0)
+    assert _count(api) == before  # no report filed
+    dataset = body["dataset"]
+    listed = api.client.get("/api/v1/datasets", headers=api.as_("gov-reporter"))
+    assert [d["id"] for d in listed.json()] == [dataset]
+    back = api.client.get(f"/api/v1/exports/datasets/{dataset}", headers=api.as_("ru-officer"))
+    assert back.status_code == 200 and back.text == to_csv(MAY)
+    assert back.headers["content-disposition"] == 'attachment; filename="acled.csv"'
+    assert api.client.get(f"/api/v1/exports/datasets/{dataset}").status_code in (401, 403)
+    assert api.client.get("/api/v1/exports/datasets/999",
+                          headers=api.as_("ru-officer")).status_code == 404
+    bad = _upload(api, to_csv([row(), row(latitude="x")]), "un-coordinator")
+    assert bad.status_code == 422 and "line 3 (latitude)" in bad.json()["detail"]
+    assert _upload(api, to_csv(MAY), "un-coordinator", truce="x").status_code == 422

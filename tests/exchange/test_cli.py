@@ -14,7 +14,7 @@ from tests.exchange.test_ucdp import _ged_text
 def test_import_then_export_gives_the_file_back(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
     source = tmp_path / "acled.csv"
     source.write_text(to_csv(varied()), encoding="utf-8", newline="")
-    code, out, err = cli("import", "acled", str(source))
+    code, out, err = cli("import", "acled", str(source), "--mode", "reports")
     assert code == 0, err
     assert out.startswith(f"{len(varied())} rows read: {len(varied())} reports filed")
     back = tmp_path / "back.csv"
@@ -22,7 +22,7 @@ def test_import_then_export_gives_the_file_back(cli: Cli, tmp_path: Path) -> Non
     assert code == 0, err
     assert back.read_bytes() == source.read_bytes()
     assert not list(tmp_path.glob("*.partial"))
-    code, out, _ = cli("import", "acled", str(source), "--json-out")
+    code, out, _ = cli("import", "acled", str(source), "--json-out", "--mode", "reports")
     assert code == 0 and json.loads(out)["existing"] == len(varied())
 
 
@@ -31,11 +31,11 @@ def test_a_bad_file_exits_2_naming_the_lines_and_writes_nothing(cli: Cli,  # noq
     source = tmp_path / "acled.csv"
     source.write_text(to_csv([row(), row(event_date="yesterday"), row(), row(latitude="x")]),
                       encoding="utf-8")
-    code, _, err = cli("import", "acled", str(source))
+    code, _, err = cli("import", "acled", str(source), "--mode", "reports")
     assert code == 2
     assert "line 3 (event_date)" in err and "line 5 (latitude)" in err, err
     assert cli.count("reports") == 0 and cli.count("actors") == 0
-    code, out, err = cli("import", "acled", str(source), "--skip-bad")
+    code, out, err = cli("import", "acled", str(source), "--skip-bad", "--mode", "reports")
     assert code == 0, err
     side = tmp_path / "acled.csv.rejected.csv"
     assert f"rejected rows written to {side}" in out
@@ -79,3 +79,39 @@ def test_who_may_import_and_what_the_public_exports(demo_cli: Cli,  # noqa: F811
     assert code == 0 and len(out.splitlines()) > len(exported)
     code, _, err = demo_cli("export", "acled", "--subject", "incidents")
     assert code == 2 and "format" in err
+
+
+def test_acled_imports_as_a_dataset_by_default_and_exports_back(cli: Cli,  # noqa: F811
+                                                                tmp_path: Path) -> None:
+    source = tmp_path / "acled.csv"
+    source.write_text(to_csv(varied()), encoding="utf-8", newline="")
+    code, out, err = cli("import", "acled", str(source))
+    assert code == 0, err
+    assert out.startswith(f"{len(varied())} rows read: {len(varied())} stored as dataset 1")
+    assert cli.count("reports") == 0 and cli.count("dataset_acled_events") == len(varied())
+    back = tmp_path / "back.csv"
+    code, _, err = cli("export", "acled", "--dataset", "1", "--out", str(back))
+    assert code == 0, err
+    assert back.read_bytes() == source.read_bytes()
+    listed = cli.json("export", "datasets")
+    assert isinstance(listed, list) and listed[0]["file_name"] == "acled.csv"
+    for args, word in ((("import", "acled", str(source), "--org", "acled"), "--org"),
+                       (("import", "ucdp", str(source), "--mode", "dataset"), "reports only"),
+                       (("export", "acled", "--dataset", "9"), "no dataset 9"),
+                       (("export", "acled", "--dataset", "1", "--from", "2017"), "--dataset")):
+        code, _, err = cli(*args)
+        assert code == 2 and word in err, (args, err)
+
+
+def test_a_bad_dataset_file_exits_2_and_skip_bad_sets_rows_aside(cli: Cli,  # noqa: F811
+                                                                 tmp_path: Path) -> None:
+    source = tmp_path / "acled.csv"
+    source.write_text(to_csv([row(), row(event_date="yesterday"), row()]), encoding="utf-8")
+    code, _, err = cli("import", "acled", str(source))
+    assert code == 2 and "line 3 (event_date)" in err, err
+    assert cli.count("dataset_imports") == 0 and cli.count("dataset_acled_events") == 0
+    code, out, err = cli("import", "acled", str(source), "--skip-bad", "--json-out")
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["mode"], result["stored"], result["rejected"]) == ("dataset", 2, 1)
+    assert Path(result["rejected_file"]).read_text(encoding="utf-8").count("\n") == 2
