@@ -168,8 +168,8 @@ _INTEGERS = _Patterned(r"0|-?[1-9][0-9]{0,17}", int, "0")
 _FATALITIES = _Patterned(r"0|[1-9][0-9]{0,5}|1000000", int, "0")
 # Coordinates as repr(float) writes them, less a trailing ".0": no exponent, no trailing
 # zero, at most 15 significant digits (so the text is the shortest that gives the float).
-_COORDINATE = (r"-?(?:[1-9][0-9]{0,2}(?:\.[0-9]{0,11}[1-9])?"
-               r"|0(?:\.0{0,3}[1-9](?:[0-9]{0,10}[1-9])?)?)")
+_COORDINATE = (r"-?[1-9][0-9]{0,2}(?:\.[0-9]{0,11}[1-9])?"
+               r"|-?0\.0{0,3}[1-9](?:[0-9]{0,10}[1-9])?|0")  # not "-0": stored as 0
 
 
 def _within(bound: float) -> Callable[[list[Any]], bool]:

@@ -147,6 +147,7 @@ def coordinate(column: str) -> Converter:
             raise RowError(column, f"{text!r} is not a number") from None
         if not math.isfinite(value) or not -bound <= value <= bound:
             raise RowError(column, f"{text!r} is not a number from {-bound:g} to {bound:g}")
+        value += 0.0  # -0.0 is 0.0: SQLite keeps no negative zero (the text keeps the sign)
         if render_float(value) != text:
             verbatim[column] = text
         return value
