@@ -145,6 +145,8 @@ def drain(store: Store, *, report_ids: Sequence[int] | None = None,
         logger.info("%d reports matched after filing: %d pairs scored, linked %s, queued %s",
                     len(ids), outcome.scored, outcome.linked, outcome.queued,
                     extra={"outcome": outcome.as_dict(), "reports": ids})
+        if len(ids) < batch:  # all there was; a report marked since wakes the matcher again
+            return done
 
 
 def _failed(store: Store, report_id: int) -> None:
