@@ -13,42 +13,30 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session, raiseload, selectinload
 
-from trucewatch.actors.service import find_actor
 from trucewatch.auth.policy import Action, allowed
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import InvalidInput
+from trucewatch.incidents.filtering import (
+    Bbox,
+    IncidentFilter,
+    Shape,
+    check_bbox,
+    conditions,
+    filter_values,
+)
 from trucewatch.incidents.models import Incident, IncidentLink
-from trucewatch.incidents.workflow import STATUSES
-from trucewatch.reports.models import Report
-from trucewatch.reports.taxonomy import BY_CODE
-from trucewatch.reports.when import parse_when
-from trucewatch.truces.models import Truce
-from trucewatch.verification.models import ReviewRound
 
-Bbox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+__all__ = ["Bbox", "IncidentFilter", "check_bbox"]  # re-exported: where callers find them
 
 CELLS_PER_TILE = 4  # a 256-pixel map tile holds 4 × 4 cells: clusters about 64 px apart
 MAX_ZOOM = 22
 MAX_CELLS = 20_000  # a request may cover at most this many cells
-
-
-@dataclass(frozen=True)
-class IncidentFilter:
-    occurred_from: str | None = None
-    occurred_to: str | None = None
-    bbox: Bbox | None = None
-    category: str | None = None
-    alleged: str | None = None  # a linked report alleges this actor did it
-    responsible: str | None = None  # a decided review round holds this party responsible
-    status: str | None = None
-    truce: str | None = None  # slug
-    truce_id: int | None = None
-    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,44 +110,70 @@ class IncidentFields(Protocol):
     def published_at(self) -> datetime | None: ...
 
 
-# The columns of IncidentFields. A page of the list reads these alone, as Core rows: fifty
-# ORM objects (construction, loader state) cost a page more CPU in the server than its SQL.
-PAGE_COLUMNS = (Incident.id, Incident.truce_id, Incident.title, Incident.status,
-                Incident.occurred_start, Incident.occurred_end, Incident.time_precision,
-                Incident.place_name, Incident.latitude, Incident.longitude,
-                Incident.geo_precision, Incident.category, Incident.version,
-                Incident.published_at)
+class IncidentRow(NamedTuple):
+    """An incident's columns that its views read (IncidentFields), as a plain tuple: fifty
+    ORM objects (construction, loader state) cost a page more CPU in the server than its
+    SQL, and reading a SQLAlchemy Row's fields by name about 2 µs each."""
+
+    id: int
+    truce_id: int | None
+    title: str
+    status: str
+    occurred_start: datetime
+    occurred_end: datetime
+    time_precision: str
+    place_name: str
+    latitude: float | None
+    longitude: float | None
+    geo_precision: str | None
+    category: str
+    version: int
+    published_at: datetime | None
+
+
+PAGE_COLUMNS = tuple(getattr(Incident, name) for name in IncidentRow._fields)
 
 
 def incident_rows(session: Session, *, principal: Principal | None, filters: IncidentFilter,
                   after_id: int = 0,
-                  limit: int = 50) -> tuple[list[IncidentFields], dict[int, list[int]]]:
-    """``list_incidents`` as rows of :data:`PAGE_COLUMNS` (IncidentFields), and the reports
-    linked now to each, in one query (the ids aggregated per incident by the database).
+                  limit: int = 50) -> tuple[list[IncidentRow], dict[int, list[int]]]:
+    """``list_incidents`` as :class:`IncidentRow` tuples, and the reports linked now to each,
+    in one query (the ids aggregated per incident by the database); its statement is built
+    once per shape of filter (:func:`page_statement`) and run with this filter's values.
 
     Read on the session's connection, past the ORM: pending ORM changes are not flushed."""
-    planned = _planned(session)
-    found = (matching(session, filters, principal=principal, box_index=planned)
-             .where(Incident.id > after_id).order_by(Incident.id).limit(limit))
+    values = filter_values(session, filters)
+    shape = _shape(session, principal, planned=_planned(session), bbox=filters.bbox is not None,
+                   given=values)
+    rows: list[IncidentRow] = []
+    reports: dict[int, list[int]] = {}
+    width = len(IncidentRow._fields)
+    parameters = values | {"after_id": after_id, "limit": limit}
+    for row in session.connection().execute(page_statement(shape), parameters):
+        incident = IncidentRow._make(row[:width])
+        rows.append(incident)
+        linked = row[width]
+        reports[incident.id] = sorted(int(i) for i in linked.split(",")) if linked else []
+    return rows, reports
+
+
+@lru_cache(maxsize=512)
+def page_statement(shape: Shape) -> Select[Any]:
+    """One page of a filter of ``shape`` in id order: the :class:`IncidentRow` columns and the
+    linked report ids, comma-separated; parameters ``after_id``, ``limit`` and the filter's."""
+    found = (select(Incident.id).where(*conditions(shape))
+             .where(Incident.id > bindparam("after_id")).order_by(Incident.id)
+             .limit(bindparam("limit")))
     linked = (select(func.aggregate_strings(cast(IncidentLink.report_id, String), ","))
               .where(IncidentLink.incident_id == Incident.id, IncidentLink.unlinked_at.is_(None))
               .scalar_subquery().label("linked_report_ids"))
-    if planned:
+    if shape.box_index:  # PostgreSQL's planner (see _planned)
         # The page's ids first, alone: an index of the filter then answers without the
         # table (PostgreSQL took the published ids' index for the public's status=open,
         # which holds none, and read all 40,000 published rows: 20-80 ms; the ids alone,
         # 0.03 ms). SQLite picks the index of the filter either way: one query is cheaper.
-        ids = found.with_only_columns(Incident.id)
-        query = select(*PAGE_COLUMNS, linked).where(Incident.id.in_(ids)).order_by(Incident.id)
-    else:
-        query = found.with_only_columns(*PAGE_COLUMNS, linked)
-    rows: list[IncidentFields] = []
-    reports: dict[int, list[int]] = {}
-    for row in session.connection().execute(query):
-        rows.append(row)
-        reports[row.id] = sorted(int(i) for i in row.linked_report_ids.split(",")
-                                 ) if row.linked_report_ids else []
-    return rows, reports
+        return select(*PAGE_COLUMNS, linked).where(Incident.id.in_(found)).order_by(Incident.id)
+    return found.with_only_columns(*PAGE_COLUMNS, linked)
 
 
 def _planned(session: Session) -> bool:
@@ -251,80 +265,14 @@ def matching(session: Session, f: IncidentFilter, *, principal: Principal | None
     """``SELECT incidents`` with the caller's visibility and every filter given; the box
     uses the (longitude, latitude) index only with ``box_index`` (pages in id order walk
     the primary key and test the box: a dense box sorted by id cost tens of ms)."""
-    privileged = sees_unpublished(principal)
-    query = select(Incident)
-    for condition in _conditions(session, f, privileged=privileged, box_index=box_index,
-                                 published_index=box_index or f.bbox is None):
-        query = query.where(condition)
-    return query
+    values = filter_values(session, f)
+    shape = _shape(session, principal, planned=box_index, bbox=f.bbox is not None,
+                   given=values)
+    return select(Incident).where(*conditions(shape)).params(values)
 
 
-def _conditions(session: Session, f: IncidentFilter, *, privileged: bool, box_index: bool,
-                published_index: bool) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if not privileged:
-        published = Incident.published_at if published_index else func.coalesce(
-            Incident.published_at, Incident.published_at)  # the same, but no index applies
-        where.append(published.is_not(None))
-    if f.occurred_from:
-        where.append(Incident.occurred_end > parse_when(f.occurred_from,
-                                                        field="occurred_from").start)
-    if f.occurred_to:
-        where.append(Incident.occurred_start < parse_when(f.occurred_to,
-                                                          field="occurred_to").end)
-    if f.bbox is not None:
-        min_lon, min_lat, max_lon, max_lat = (_planning(session, v) for v in check_bbox(f.bbox))
-        # ``x + 0.0`` is x, but no index applies to it
-        lon, lat = ((Incident.longitude, Incident.latitude) if box_index
-                    else (Incident.longitude + 0.0, Incident.latitude + 0.0))
-        where += [lon.between(min_lon, max_lon), lat.between(min_lat, max_lat)]
-    if f.category:
-        if f.category not in BY_CODE:
-            raise InvalidInput(f"{f.category!r} is not in the taxonomy", field="category")
-        where.append(Incident.category == _planning(session, f.category))
-    if f.status:
-        if f.status not in STATUSES:
-            raise InvalidInput(f"{f.status!r} is not a status ({', '.join(STATUSES)})",
-                               field="status")
-        where.append(Incident.status == _planning(session, f.status))
-    if f.truce:
-        where.append(Incident.truce_id.in_(select(Truce.id).where(Truce.slug == f.truce)))
-    if f.truce_id is not None:
-        where.append(Incident.truce_id == f.truce_id)
-    if f.alleged:
-        actor = find_actor(session, f.alleged, field="alleged")
-        where.append(Incident.id.in_(
-            select(IncidentLink.incident_id).join(Report, Report.id == IncidentLink.report_id)
-            .where(IncidentLink.unlinked_at.is_(None), Report.alleged_actor_id == actor.id)))
-    if f.responsible:
-        actor = find_actor(session, f.responsible, field="responsible")
-        decided = (select(ReviewRound.id)
-                   .where(ReviewRound.incident_id == Incident.id,
-                          ReviewRound.status == "decided",
-                          ReviewRound.responsible_actor_id == actor.id))
-        if not privileged:  # only what the published decision says
-            decided = decided.where(ReviewRound.decided_at <= Incident.published_at)
-        where.append(decided.exists())
-    if f.text:
-        like = f"%{f.text}%"
-        where.append(or_(Incident.title.ilike(like), Incident.place_name.ilike(like)))
-    return where
-
-
-def _planning(session: Session, value: float | str) -> Any:
-    """A value that chooses the plan, written into the statement on PostgreSQL. psycopg
-    prepares a statement from its fifth run, and the server may then plan it once for any
-    values: that generic plan took the box's index for a dense box and sorted its 11,000
-    rows (40 ms a page instead of 0.04). Checked values only (a bbox of floats, a taxonomy
-    code, a status): SQLAlchemy renders them as literals."""
-    if session.get_bind().dialect.name == "postgresql":
-        return bindparam(None, value, literal_execute=True)
-    return value
-
-
-def check_bbox(bbox: Bbox) -> Bbox:
-    min_lon, min_lat, max_lon, max_lat = bbox
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise InvalidInput("bbox must be min_lon,min_lat,max_lon,max_lat within WGS 84 "
-                           "bounds, min before max", field="bbox")
-    return bbox
+def _shape(session: Session, principal: Principal | None, *, planned: bool, bbox: bool,
+           given: Iterable[str]) -> Shape:
+    return Shape(dialect=session.get_bind().dialect.name,
+                 privileged=sees_unpublished(principal), box_index=planned,
+                 published_index=planned or not bbox, given=frozenset(given))
