@@ -43,6 +43,8 @@ from trucewatch.storage.base import utcnow
 
 FORMATS = (acled.FORMAT,)  # UCDP GED is imported as reports only, for now
 CHUNK = 10_000  # rows per executemany and per log entry
+# The kinds of the entries (written out where they are appended, for docs/architecture.md's
+# list of kinds, which scripts/gen_docs.py finds there).
 CHUNK_KIND, IMPORT_KIND = "dataset.rows_imported", "dataset.imported"
 FILE_NAME_MAX = 300
 
@@ -176,7 +178,7 @@ class _Run:
         self.chunks += 1
         self.result.stored += len(lines)
         log.record_many(self.session, actor=self.actor, entries=[log.PendingEntry(
-            CHUNK_KIND, f"dataset:{self.dataset}",
+            "dataset.rows_imported", f"dataset:{self.dataset}",  # CHUNK_KIND
             {"dataset": self.dataset, "format": acled.FORMAT, "chunk": self.chunks,
              "first_line": lines[0], "last_line": lines[-1], "rows": len(lines),
              "sha256": chunk_digest(self.dataset, lines, values)})])
@@ -234,7 +236,7 @@ def import_dataset(session: Session, *, format: str, source: Source, file_name: 
     session.execute(update(_IMPORTS).where(_IMPORTS.c.id == dataset).values(
         file_sha256=row["file_sha256"], rows=row["rows"], rejected=row["rejected"]))
     log.record_many(session, actor=actor, entries=[log.PendingEntry(
-        IMPORT_KIND, f"dataset:{dataset}",
+        "dataset.imported", f"dataset:{dataset}",  # IMPORT_KIND
         {"dataset": dataset, "format": format, "file_name": name,
          "file_sha256": row["file_sha256"], "file_bytes": hashed.size, "rows_read": result.rows,
          "rows": result.stored, "rejected": result.rejected, "chunks": run.chunks},
