@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
+from trucewatch.actors.models import Actor
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
 from trucewatch.errors import Conflict
@@ -18,8 +19,8 @@ from trucewatch.incidents.models import Incident
 from trucewatch.incidents.service import get_incident, incident_view
 from trucewatch.log import service as log
 from trucewatch.storage.base import utcnow
-from trucewatch.verification.models import ReviewRound
-from trucewatch.verification.seats import iso, slugs
+from trucewatch.verification.models import DecisionSignature, ReviewRound
+from trucewatch.verification.seats import iso
 
 DECIDED: frozenset[str] = frozenset({"confirmed", "not_confirmed", "disputed"})
 
@@ -86,28 +87,40 @@ def public_incident_views(session: Session, incidents: Sequence[IncidentFields],
     published = {i.id: i.published_at for i in incidents if i.published_at is not None}
     if len(published) != len(incidents):
         raise Conflict("only published incidents have a public view", field="incident")
-    rounds: dict[int, ReviewRound] = {}
+    # incident id -> (round id, decision body, signatures) of its published round
+    rounds: dict[int, tuple[int, str | None, list[dict[str, str]]]] = {}
     if published:
-        query = (select(ReviewRound)
-                 .where(ReviewRound.incident_id.in_(published), ReviewRound.status == "decided")
-                 .order_by(ReviewRound.incident_id, ReviewRound.number)
-                 .options(selectinload(ReviewRound.decision_signatures)))
-        for rnd in session.scalars(query):
-            at = published[rnd.incident_id]
-            if rnd.decided_at is not None and at is not None and rnd.decided_at <= at:
-                rounds[rnd.incident_id] = rnd  # the latest decided by publication wins
-    names = slugs(session, [s.guarantor_id for r in rounds.values()
-                            for s in r.decision_signatures])
+        found = session.execute(DECISIONS, {"incidents": list(published)})
+        for incident_id, round_id, decided_at, body, slug, key_id, signature in found:
+            at = published[incident_id]
+            if decided_at is None or at is None or decided_at > at:
+                continue
+            if incident_id not in rounds or rounds[incident_id][0] != round_id:
+                rounds[incident_id] = (round_id, body, [])  # the latest by publication wins
+            if slug is not None:
+                rounds[incident_id][2].append(
+                    {"guarantor": slug, "key_id": key_id, "signature": signature})
     views = []
     for incident in incidents:
-        found = rounds.get(incident.id)
+        _, body, signatures = rounds.get(incident.id, (0, None, []))
         view = incident_view(incident, report_ids=None if report_ids is None
                              else report_ids[incident.id])
         view["published_at"] = iso(incident.published_at)
-        view["decision"] = (json.loads(found.decision_body)
-                            if found and found.decision_body else None)
-        view["decision_signatures"] = [
-            {"guarantor": names[s.guarantor_id], "key_id": s.key_id, "signature": s.signature}
-            for s in (found.decision_signatures if found else [])]
+        view["decision"] = json.loads(body) if body else None
+        view["decision_signatures"] = signatures
         views.append(view)
     return views
+
+
+# The decided rounds of the incidents, each with its signatures and their guarantors' slugs,
+# in round order: one statement, built once (the ORM's rounds, their signatures and the
+# slugs took three queries and ~1 ms of a page's CPU with no rounds to read).
+DECISIONS = (
+    select(ReviewRound.incident_id, ReviewRound.id, ReviewRound.decided_at,
+           ReviewRound.decision_body, Actor.slug, DecisionSignature.key_id,
+           DecisionSignature.signature)
+    .outerjoin(DecisionSignature, DecisionSignature.round_id == ReviewRound.id)
+    .outerjoin(Actor, Actor.id == DecisionSignature.guarantor_id)
+    .where(ReviewRound.incident_id.in_(bindparam("incidents", expanding=True)),
+           ReviewRound.status == "decided")
+    .order_by(ReviewRound.incident_id, ReviewRound.number, DecisionSignature.id))
