@@ -47,6 +47,9 @@ class DatasetAcledEvent(Base):
     them, and the source text of any value whose type would not give it back as it was."""
 
     __tablename__ = "dataset_acled_events"
+    # On SQLite the rows live in the primary key's B-tree itself: one tree to insert into,
+    # not a table and its key's index (a fifth less time per row in bench/import.py).
+    __table_args__ = {"sqlite_with_rowid": False}
 
     import_id: Mapped[int] = mapped_column(
         ForeignKey("dataset_imports.id", ondelete="CASCADE"), primary_key=True)

@@ -73,6 +73,7 @@ def upgrade() -> None:
                                 name=op.f("fk_dataset_acled_events_import_id_dataset_imports"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("import_id", "line", name=op.f("pk_dataset_acled_events")),
+        sqlite_with_rowid=False,  # SQLite: the rows in the key's B-tree, no second tree
     )
 
 
