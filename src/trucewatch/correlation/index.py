@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from trucewatch.correlation import records as store_records
-from trucewatch.correlation.blocking import index_keys, one_query_keys
+from trucewatch.correlation.blocking import BlockIndex, candidates_of, index_keys, one_query_keys
 from trucewatch.correlation.features import (
     SIGNATURE,
     Features,
@@ -31,7 +31,7 @@ from trucewatch.correlation.models import BlockKey, IndexState, ReportFeatures
 from trucewatch.reports.models import Report
 
 _CHUNK = 5000  # reports indexed, or features read, per statement
-_KEYS = 500  # keys per IN list
+_KEYS = 5000  # keys per IN list (SQLite allows 32,766 parameters a statement)
 _ANALYZE_AFTER = 1000  # reports indexed at once, after which PostgreSQL's statistics are renewed
 
 
@@ -106,8 +106,10 @@ _FEATURE_COLUMNS = (
 _FEATURES_OF = (select(*_FEATURE_COLUMNS)
                 .where(ReportFeatures.report_id.in_(bindparam("ids", expanding=True)))
                 .order_by(ReportFeatures.report_id))
-_REPORTS_UNDER = select(BlockKey.key, BlockKey.report_id).where(
-    BlockKey.key.in_(bindparam("keys", expanding=True)))
+# The features of every report under some of the keys, each report once (SQL's semi-join
+# does what a loop over thousands of (key, report) rows in Python did).
+_FEATURES_UNDER = select(*_FEATURE_COLUMNS).where(ReportFeatures.report_id.in_(
+    select(BlockKey.report_id).where(BlockKey.key.in_(bindparam("keys", expanding=True)))))
 
 
 def features(session: Session, report_ids: Sequence[int]) -> Features:
@@ -117,6 +119,11 @@ def features(session: Session, report_ids: Sequence[int]) -> Features:
     ids = sorted(set(report_ids))
     for begin in range(0, len(ids), _CHUNK):
         rows += session.execute(_FEATURES_OF, {"ids": ids[begin:begin + _CHUNK]}).all()
+    return _as_features(rows)
+
+
+def _as_features(rows: Sequence[Any]) -> Features:
+    """Features of rows of ``_FEATURE_COLUMNS``, in the rows' order."""
     if not rows:
         return empty()
     (report_id, start, end, tprec, lat, lon, gprec, place, category, alleged, affected,
@@ -141,40 +148,29 @@ def features(session: Session, report_ids: Sequence[int]) -> Features:
 
 def candidates(session: Session, query: Features) -> Features:
     """The indexed reports that share a block with the one report of ``query`` (itself not)."""
-    _, stored, _ = batch_candidates(session, query)
-    return stored
+    _, stored, sj = batch_candidates(session, query)
+    return stored.take(np.unique(sj))
 
 
 def batch_candidates(session: Session, query: Features
                      ) -> tuple[np.ndarray, Features, np.ndarray]:
     """The indexed reports that share a block with each report of ``query``: (query row,
-    candidates, candidate row) for every pair, each unordered pair once (two reports of
-    ``query`` find each other: the pair is kept from the lower id's side), no report with
-    itself. All the reports' keys are looked up together, one IN list per 500 keys."""
-    wanted: dict[int, list[int]] = {}
-    for row in range(len(query)):
-        for key in set(one_query_keys(query, row).tolist()):
-            wanted.setdefault(key, []).append(row)
-    keys = sorted(wanted)
-    pairs: set[tuple[int, int]] = set()
-    ids = query.ids.tolist()
-    own = {report_id: row for row, report_id in enumerate(ids)}
+    stored features, stored row) for every pair, each unordered pair once (two reports of
+    ``query`` that find each other are kept from the lower id's side), no report with
+    itself. The features of every report under the reports' keys are read in one pass
+    (one statement per :data:`_KEYS` keys); which of them share a block with which report
+    is then worked out in memory, by the same keys (``blocking.candidates_of``)."""
+    keys = sorted({key for row in range(len(query)) for key in one_query_keys(query, row).tolist()})
+    rows: dict[int, Any] = {}
     for begin in range(0, len(keys), _KEYS):
-        for key, report_id in session.execute(_REPORTS_UNDER,
-                                              {"keys": keys[begin:begin + _KEYS]}):
-            for row in wanted[key]:
-                if report_id == ids[row]:
-                    continue
-                other = own.get(report_id)
-                if other is not None and other < row:  # found from both sides: keep one
-                    continue
-                pairs.add((row, report_id))
-    if not pairs:
-        none = np.empty(0, dtype=np.int64)
+        for row in session.execute(_FEATURES_UNDER, {"keys": keys[begin:begin + _KEYS]}):
+            rows[row[0]] = row
+    none = np.empty(0, dtype=np.int64)
+    if not rows:
         return none, empty(), none
-    stored = features(session, sorted({report_id for _, report_id in pairs}))
-    row_of = {report_id: row for row, report_id in enumerate(stored.ids.tolist())}
-    ordered = sorted((q, row_of[r]) for q, r in pairs if r in row_of)
-    qi = np.array([q for q, _ in ordered], dtype=np.int64)
-    sj = np.array([s for _, s in ordered], dtype=np.int64)
-    return qi, stored, sj
+    stored = _as_features([rows[i] for i in sorted(rows)])
+    qi, sj = candidates_of(BlockIndex(stored), query)
+    mine, theirs = query.ids[qi], stored.ids[sj]
+    batch = np.isin(theirs, query.ids)
+    keep = (mine != theirs) & (~batch | (mine < theirs))
+    return qi[keep], stored, sj[keep]

@@ -5,7 +5,8 @@ Queuing pairs changes nothing but the queue, so the pairs queued in one transact
 state change and one entry, as a batch of reports filed together is (docs/log.md): a single
 pair is ``correlation.pair_queued`` (subject ``candidate:<id>``), several are
 ``correlation.pairs_queued`` (subject ``candidates:<first id>-<last id>``, a payload listing
-each), up to :data:`PAIRS_PER_ENTRY` pairs per entry.
+each pair's candidate id, reports and score; the reasons are in the entry's row snapshots,
+once), up to :data:`PAIRS_PER_ENTRY` pairs per entry.
 """
 
 from __future__ import annotations
@@ -90,6 +91,6 @@ def record_queued(session: Session, queued: Sequence[Queued], *, actor: str) -> 
             continue
         entries.append(log.PendingEntry(
             "correlation.pairs_queued", f"candidates:{part[0]['id']}-{part[-1]['id']}",
-            {"candidates": [{k: v for k, v in _payload(r, None).items() if k != "incident"}
-                            for r in part]}, rows=snapshots))
+            {"candidates": [{"candidate": r["id"], "reports": [r["report_a_id"], r["report_b_id"]],
+                             "score": r["score"]} for r in part]}, rows=snapshots))
     log.record_many(session, actor=actor, entries=entries)
