@@ -14,24 +14,25 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests.api.conftest import token_for
 from tests.api.test_reports_api import report
 from tests.reliability.load import free_port
 from trucewatch.api.deps import Unauthenticated
-from trucewatch.api.filing import FilingDesk
+from trucewatch.api.filing import FilingDesk, token_holder
 from trucewatch.errors import IdempotencyConflict, InvalidInput, TrucewatchError, UnknownReference
 from trucewatch.log import service as log
 from trucewatch.log.export import audit_database
 from trucewatch.log.models import LogEntry, LogHead
-from trucewatch.reports.grouping import Filed
+from trucewatch.reports.grouping import Filed, Submission, file_together
 from trucewatch.reports.models import Report
 from trucewatch.reports.service import Limits
 from trucewatch.storage import Store, open_store
@@ -232,3 +233,27 @@ def test_many_clients_on_two_workers_are_each_answered_right(demo_db_url: str,
         audit = audit_database(s)
     assert audit.ok, audit.problems[:5]
     store.dispose()
+
+
+def test_the_after_filing_hook_commits_with_the_reports_or_not_at_all(demo_store: Store) -> None:
+    gov = token_for(demo_store, "gov-reporter")
+    submissions = [Submission(gov, report(narrative=f"Hooked {i}.")) for i in range(3)]
+    seen: list[list[int]] = []
+
+    def hook(session: Session, report_ids: Sequence[int]) -> None:
+        stored = session.scalars(select(Report.id).where(Report.id.in_(report_ids))).all()
+        seen.append(sorted(stored))  # the reports are there, in the same transaction
+
+    filed = file_together(demo_store, submissions, who_is=token_holder, on_filed=hook)
+    assert seen == [sorted(f.id for f in filed if isinstance(f, Filed))] and len(seen[0]) == 3
+
+    def failing(session: Session, report_ids: Sequence[int]) -> None:
+        raise RuntimeError("the mark failed")
+
+    with demo_store.session() as s:
+        before = s.scalar(select(func.count()).select_from(Report))
+    outcomes = file_together(demo_store, [Submission(gov, report(narrative="Unmarked."))],
+                             who_is=token_holder, on_filed=failing)
+    assert [type(o) for o in outcomes] == [RuntimeError]
+    with demo_store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Report)) == before

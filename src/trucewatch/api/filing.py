@@ -8,14 +8,15 @@ transaction has committed, with its own report, or with its own error.
 
 The caller's bearer token is looked up inside that transaction: a separate look-up would
 take SQLite's write turn once more per request (every transaction takes it), and wait for
-the filing in progress. Several server processes each have their own desk; the database
-is all they share, and the log's lock orders their filings as before.
+the filing in progress. Correlation on filing marks the reports in it too, and wakes the
+matcher once it has committed. Several server processes each have their own desk; the
+database is all they share, and the log's lock orders their filings as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from fastapi import Request
@@ -25,8 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from trucewatch.api.deps import BEARER, Unauthenticated
 from trucewatch.auth.principal import PUBLIC, Principal
 from trucewatch.auth.tokens import resolve_token
+from trucewatch.correlation.matcher import Matcher, match_after_commit
 from trucewatch.errors import PermissionDenied
-from trucewatch.reports.grouping import Filed, Outcome, Submission, file_together
+from trucewatch.reports.grouping import Filed, OnFiled, Outcome, Submission, file_together
 from trucewatch.reports.service import Limits
 from trucewatch.storage import Store
 
@@ -41,8 +43,8 @@ _MAX_WAIT = 0.020
 class FilingDesk:
     """Submissions waiting for the next filing, and the task that files them."""
 
-    def __init__(self, store: Store, limits: Limits) -> None:
-        self.store, self.limits = store, limits
+    def __init__(self, store: Store, limits: Limits, on_filed: OnFiled | None = None) -> None:
+        self.store, self.limits, self.on_filed = store, limits, on_filed
         self._waiting: list[tuple[Submission, asyncio.Future[Filed]]] = []
         self._arrival: asyncio.Future[None] | None = None  # what ``_gather`` waits on
         self._filer: asyncio.Task[None] | None = None
@@ -70,8 +72,8 @@ class FilingDesk:
             started = loop.time()
             try:
                 outcomes = await run_in_threadpool(
-                    file_together, self.store, [s for s, _ in taken], who_is=_token_holder,
-                    limits=self.limits)
+                    file_together, self.store, [s for s, _ in taken], who_is=token_holder,
+                    limits=self.limits, on_filed=self.on_filed)
             except Exception as exc:  # noqa: BLE001  a bug of the desk: every request hears it
                 outcomes = [exc] * len(taken)
             self._last_took = loop.time() - started
@@ -107,7 +109,8 @@ def _answer(answer: asyncio.Future[Filed], outcome: Outcome) -> None:
         answer.set_result(outcome)
 
 
-def _token_holder(session: Session, caller: Hashable) -> Principal:
+def token_holder(session: Session, caller: Hashable) -> Principal:
+    """The principal of a bearer token (the desk's callers), or 401."""
     try:
         return resolve_token(session, str(caller))
     except PermissionDenied as exc:
@@ -121,10 +124,21 @@ async def desk(request: Request) -> FilingDesk:
     found: FilingDesk | None = getattr(state, "filing_desk", None)
     if found is None:
         settings = state.settings
-        found = FilingDesk(state.store, Limits(max_attachment_bytes=settings.max_attachment_bytes,
-                                               max_narrative_chars=settings.max_narrative_chars))
+        limits = Limits(max_attachment_bytes=settings.max_attachment_bytes,
+                        max_narrative_chars=settings.max_narrative_chars)
+        found = FilingDesk(state.store, limits, on_filed=_matching(state.matcher)
+                           if settings.correlate_on_filing else None)
         state.filing_desk = found
     return found
+
+
+def _matching(matcher: Matcher) -> OnFiled:
+    """Correlation on filing: the reports are marked as waiting in the filing's own
+    transaction (a crash after the commit cannot lose their match), and the matcher is
+    woken once it has committed (correlation/matcher.py)."""
+    def mark(session: Session, report_ids: Sequence[int]) -> None:
+        match_after_commit(session, matcher, report_ids)
+    return mark
 
 
 async def bearer_token(request: Request) -> str:

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
 
 from trucewatch.api import geojson
-from trucewatch.api.correlation import AfterFilingDep
 from trucewatch.api.deps import PrincipalDep, SessionDep, SettingsDep
 from trucewatch.api.filing import FilingDesk, bearer_token, desk
 from trucewatch.api.limits import PayloadTooLarge
@@ -79,9 +78,10 @@ FilingDesk_ = Annotated[FilingDesk, Depends(desk)]
 
 
 async def _file(desk: FilingDesk, token: str, settings: Settings, data: dict[str, Any],
-                key: str | None, after_filing: AfterFilingDep) -> JSONResponse:
-    """Hand the submission to the desk (filed with whatever else arrived meanwhile); the
-    answer is the report as ``GET /api/v1/reports/{id}`` shows it, once it is committed."""
+                key: str | None) -> JSONResponse:
+    """Hand the submission to the desk (filed with whatever else arrived meanwhile, and
+    marked for correlation in the same transaction); the answer is the report as
+    ``GET /api/v1/reports/{id}`` shows it, once it is committed."""
     if key is not None:
         if data.get("idempotency_key") not in (None, key):
             raise InvalidInput("the Idempotency-Key header and idempotency_key differ",
@@ -93,7 +93,6 @@ async def _file(desk: FilingDesk, token: str, settings: Settings, data: dict[str
                                   f"bytes; the limit is {settings.max_attachment_bytes}",
                                   field=f"attachments.{i}.content")
     filed = await desk.file(token, data)
-    after_filing([filed.id] if filed.created else [])  # correlation, after the response
     return JSONResponse(filed.view, status_code=201 if filed.created else 200,
                         headers={"Location": f"/api/v1/reports/{filed.id}"})
 
@@ -103,14 +102,14 @@ async def _file(desk: FilingDesk, token: str, settings: Settings, data: dict[str
                         409: COMMON[422] | {"description": "Key reused for another report"},
                         413: COMMON[422] | {"description": "Too large"}})
 async def file_json(body: ReportBody, token: FilingToken, desk: FilingDesk_,
-                    settings: SettingsDep, after_filing: AfterFilingDep,
+                    settings: SettingsDep,
                     idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """File a report for the caller's organisation (201), or return the first one for a retried
     ``Idempotency-Key`` (200). Attachments are base64 in ``content``."""
     data = body.model_dump(exclude={"attachments"})
     data["attachments"] = [{"filename": a.filename, "content": a.content}  # decoded bytes
                            for a in body.attachments]
-    return await _file(desk, token, settings, data, idempotency_key, after_filing)
+    return await _file(desk, token, settings, data, idempotency_key)
 
 
 @router.post("/multipart", status_code=201, response_model=ReportOut,
@@ -118,7 +117,6 @@ async def file_json(body: ReportBody, token: FilingToken, desk: FilingDesk_,
                         409: COMMON[422] | {"description": "Key reused for another report"},
                         413: COMMON[422] | {"description": "Too large"}})
 async def file_multipart(token: FilingToken, desk: FilingDesk_, settings: SettingsDep,
-                         after_filing: AfterFilingDep,
                          report: Annotated[str, Form(description="The report as JSON, without "
                                                                  "attachments.")],
                          attachments: Annotated[list[UploadFile] | None, File()] = None,
@@ -143,7 +141,7 @@ async def file_multipart(token: FilingToken, desk: FilingDesk_, settings: Settin
         ReportIn.model_validate(data)
     except ValidationError as exc:
         raise as_invalid_input(exc) from None
-    return await _file(desk, token, settings, data, idempotency_key, after_filing)
+    return await _file(desk, token, settings, data, idempotency_key)
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:

@@ -38,6 +38,8 @@ _DEFAULT_LIMITS = Limits()
 
 WhoIs = Callable[[Session, Hashable], Principal]
 """The principal a caller acts as, looked up in the transaction that files its reports."""
+OnFiled = Callable[[Session, Sequence[int]], None]
+"""Called in a filing's transaction with the ids of the reports it created."""
 
 
 @dataclass(frozen=True)
@@ -57,30 +59,33 @@ Outcome = Filed | Exception
 
 
 def file_together(store: Store, submissions: Sequence[Submission], *, who_is: WhoIs,
-                  limits: Limits = _DEFAULT_LIMITS) -> list[Outcome]:
+                  limits: Limits = _DEFAULT_LIMITS,
+                  on_filed: OnFiled | None = None) -> list[Outcome]:
     """File ``submissions``, one transaction per caller; each one's report or its error.
 
-    Errors are returned, not raised: every submission has its own outcome."""
+    Errors are returned, not raised: every submission has its own outcome. ``on_filed``
+    (e.g. marking the reports for matching) commits with the reports or not at all."""
     outcomes: list[Outcome | None] = [None] * len(submissions)
     by_caller: dict[Hashable, list[int]] = {}
     for i, submission in enumerate(submissions):
         by_caller.setdefault(submission.caller, []).append(i)
     for caller, indices in by_caller.items():
         group = [(i, submissions[i].data) for i in indices]
-        for i, outcome in _file_group(store, caller, group, who_is, limits):
+        for i, outcome in _file_group(store, caller, group, who_is, limits, on_filed):
             outcomes[i] = outcome
     assert all(o is not None for o in outcomes)
     return [o for o in outcomes if o is not None]
 
 
 def _file_group(store: Store, caller: Hashable, group: list[tuple[int, Any]], who_is: WhoIs,
-                limits: Limits) -> list[tuple[int, Outcome]]:
+                limits: Limits, on_filed: OnFiled | None) -> list[tuple[int, Outcome]]:
     """One caller's submissions in one filing; those that fail are filed alone afterwards."""
     pending, alone = list(group), []
     done: list[tuple[int, Outcome]] = []
     while pending:
         try:
-            filed = _file(store, caller, [data for _, data in pending], who_is, limits)
+            filed = _file(store, caller, [data for _, data in pending], who_is, limits,
+                          on_filed)
         except _CallerRefused as refused:  # the same answer for every submission
             return [(i, _copy(refused.error)) for i, _ in group]
         except Exception as exc:  # noqa: BLE001  every outcome is answered, none raised
@@ -99,7 +104,7 @@ def _file_group(store: Store, caller: Hashable, group: list[tuple[int, Any]], wh
         pending = []
     for i, data in sorted(alone, key=lambda item: item[0]):  # in the order they came
         try:
-            done.append((i, _file(store, caller, [data], who_is, limits)[0]))
+            done.append((i, _file(store, caller, [data], who_is, limits, on_filed)[0]))
         except _CallerRefused as refused:
             done.append((i, refused.error))
         except Exception as exc:  # noqa: BLE001
@@ -114,7 +119,7 @@ class _CallerRefused(Exception):
 
 
 def _file(store: Store, caller: Hashable, submissions: list[Any], who_is: WhoIs,
-          limits: Limits) -> list[Filed]:
+          limits: Limits, on_filed: OnFiled | None) -> list[Filed]:
     """One transaction: the caller looked up, the reports filed and read back for the answer."""
     with store.session() as session:
         try:
@@ -130,8 +135,11 @@ def _file(store: Store, caller: Hashable, submissions: list[Any], who_is: WhoIs,
                              organisation=principal.organisation_slug,
                              user=_username(principal), actor=principal.actor, limits=limits,
                              principal=principal)
+        created = [f.id for f in filed if f.created]
+        if on_filed is not None and created:
+            on_filed(session, created)
         views = report_views(session, [f.id for f in filed], principal=principal,
-                             new={f.id for f in filed if f.created})
+                             new=set(created))
     return [Filed(f.id, f.created, views[f.id]) for f in filed]
 
 
