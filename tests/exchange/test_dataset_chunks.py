@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,46 @@ def test_the_chunk_digest_is_canonical_json() -> None:
     lines, values = chunk.without_errors(list(range(2, 32)))
     digested = [7, *digest_columns(lines, values)]
     assert orjson.dumps(digested) == canonical(digested)
+
+
+USUAL = {"event_id_cnty": "SYR1", "event_date": "2017-01-24", "year": "2017",
+         "time_precision": "1", "geo_precision": "2", "fatalities": "3", "inter1": "1",
+         "inter2": "2", "interaction": "12", "iso": "760", "timestamp": "1485273600",
+         "latitude": "33.6667", "longitude": "36.1021", "event_type": "Battles",
+         "sub_event_type": "Armed clash", "notes": "n", "location": "Douma"}
+
+
+def _check_against_reference(rows: list[dict[str, str]]) -> None:
+    raws = [[r.get(c, "") for c in acled.COLUMNS] for r in rows]
+    chunk = convert(raws, LAYOUT, TODAY)
+    for i, raw in enumerate(raws):
+        expected = reference(raw)
+        if isinstance(expected, RowError):
+            assert i in chunk.errors and chunk.errors[i].column == expected.column, raw
+            continue
+        assert i not in chunk.errors, (raw, chunk.errors[i].message)
+        got = [column[i] for column in chunk.values]
+        assert got[:columns.WIDTH] == expected[0], raw
+        assert chunk.verbatim.get(i, {}) == expected[1], raw
+        assert render(got, acled.COLUMNS) == raw
+
+
+@pytest.mark.parametrize(("column", "value"),
+                         [(c, v) for c, values in CHOICES.items() for v in values])
+def test_one_unusual_value_in_a_usual_chunk(column: str, value: str) -> None:
+    """The whole-column paths convert the usual values and hand the odd one to its
+    converter; the result is still the rules' own."""
+    rows = [dict(USUAL) for _ in range(100)]
+    rows[7][column] = value
+    _check_against_reference(rows)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 199), st.sampled_from(sorted(CHOICES)),
+                          st.integers(0, 20)), max_size=30))
+def test_a_mostly_usual_chunk_takes_the_odd_values_one_by_one(
+        odd: list[tuple[int, str, int]]) -> None:
+    rows = [dict(USUAL) for _ in range(200)]
+    for i, column, k in odd:
+        rows[i][column] = CHOICES[column][k % len(CHOICES[column])]
+    _check_against_reference(rows)
