@@ -10,10 +10,11 @@ reports; the request is its transaction, so a file with a bad row stores nothing
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -102,12 +103,13 @@ def datasets_(session: SessionDep, who: PrincipalDep) -> list[dict[str, Any]]:
 @router.get("/exports/datasets/{dataset}", response_class=StreamingResponse, responses={
     200: {"description": "The dataset as the file it was imported from, streamed",
           "content": {"text/csv": {}}}})
-def export_dataset_(request: Request, dataset: int, session: SessionDep,
-                    who: PrincipalDep) -> StreamingResponse:
+def export_dataset_(request: Request, dataset: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                    session: SessionDep, who: PrincipalDep) -> StreamingResponse:
     """A dataset written back as its file: every ACLED column as it was read."""
     found = get_dataset(session, dataset, principal=who)
     chunks = _stream_dataset(request.app.state.store, dataset, who)
-    name = found.file_name if found.file_name.endswith(".csv") else f"dataset-{dataset}.csv"
+    plain = re.sub(r"[^A-Za-z0-9._-]", "_", found.file_name.removesuffix(".gz"))
+    name = plain if plain.endswith(".csv") else f"dataset-{dataset}.csv"
     return StreamingResponse(chunks, media_type=MEDIA_TYPES["acled"],
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -35,7 +35,7 @@ def _may_read(principal: Principal | None) -> None:
 
 def get_dataset(session: Session, dataset: int, *, principal: Principal | None) -> DatasetImport:
     _may_read(principal)
-    found = session.get(DatasetImport, dataset)
+    found = session.get(DatasetImport, dataset) if 0 < dataset < 2**31 else None
     if found is None:
         raise NotFound(f"no dataset {dataset}", field="dataset")
     return found
