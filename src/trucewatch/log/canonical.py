@@ -14,7 +14,7 @@ Three ways, fastest first, each taken only where it is known to give exactly the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -34,6 +34,8 @@ def canonical(value: Any) -> bytes:
 
 _ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER  # integers beyond 2**53 raise
 _SCALARS = frozenset({str, int, bool, type(None)})
+_FLAT = _SCALARS | {float}
+_WALKED = _FLAT | {dict, list, tuple}
 _MAX_DEPTH = 200  # deeper values go the slow way (orjson refuses 255 levels, Python recurses)
 # A UTF-8 lead byte of U+E000 and above. Below U+E000 (surrogates cannot be encoded) the
 # order of UTF-8 bytes, orjson's sort order, is the order of UTF-16 code units, RFC 8785's.
@@ -42,7 +44,7 @@ _ABOVE_E000 = re.compile(rb"[\xee-\xff]")
 
 def by_orjson(value: Any) -> bytes | None:
     """``value``'s canonical bytes written by orjson, or None where orjson's could differ."""
-    if not _orjson_safe(value, 0):
+    if not _orjson_safe(value):
         return None
     try:
         text = orjson.dumps(value, option=_ORJSON)
@@ -53,29 +55,43 @@ def by_orjson(value: Any) -> bytes | None:
     return text
 
 
-def _orjson_safe(value: Any, depth: int) -> bool:
+def _orjson_safe(value: Any) -> bool:
     """Whether ``value`` holds only exact plain types and floats orjson writes as RFC 8785.
 
     orjson writes enums, UUIDs and NaN (as null) where ``rfc8785`` refuses them, and
     writes integral floats ("1.0") and floats in [1e-6, 1e-5) ("1e-6") otherwise; this
-    walk sends all of those the slow way. It runs on every log body, so it looks at the
-    set of a container's value types first and only loops over the few that need it.
+    walk sends all of those the slow way.
     """
     kind = type(value)
-    if kind is dict:
-        items = value.values()
-    elif kind is list or kind is tuple:
-        items = value
-    elif kind is float:
+    if kind is dict or kind is list or kind is tuple:
+        items = value.values() if kind is dict else value
+        kinds = set(map(type, items))
+        return kinds <= _SCALARS or _safe_items(items, kinds, 0)
+    if kind is float:
         return _orjson_float(value)
-    else:
-        return kind in _SCALARS
-    kinds = set(map(type, items))
-    if kinds <= _SCALARS:
-        return True
-    if depth >= _MAX_DEPTH:
+    return kind in _SCALARS
+
+
+def _safe_items(items: Iterable[Any], kinds: set[type], depth: int) -> bool:
+    # It runs over every log body, so it looks at the set of a container's value types
+    # first, and calls itself only for containers that hold more than scalars.
+    if depth >= _MAX_DEPTH or not kinds <= _WALKED:
         return False
-    return all(type(item) in _SCALARS or _orjson_safe(item, depth + 1) for item in items)
+    if kinds <= _FLAT:
+        return all(map(_orjson_float, [item for item in items if type(item) is float]))
+    for item in items:
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is float:
+            if _orjson_float(item):
+                continue
+            return False
+        inner = item.values() if kind is dict else item
+        inner_kinds = set(map(type, inner))
+        if not inner_kinds <= _SCALARS and not _safe_items(inner, inner_kinds, depth + 1):
+            return False
+    return True
 
 
 def _orjson_float(value: float) -> bool:

@@ -33,6 +33,9 @@ class PendingEntry:
     subject: str
     payload: dict[str, Any]
     rows: tuple[RowState, ...] = ()  # rows written with Core; ORM rows are collected itself
+    # Rows written with Core, already as the body holds them (``RowState.as_json``): bulk
+    # writers build them from the values in hand. They follow ``rows`` in the body.
+    snapshots: Sequence[dict[str, Any]] = ()
 
 
 def leaf_hash(body: bytes) -> str:
@@ -45,7 +48,8 @@ def next_chain_hash(previous: str, leaf: str) -> str:
 
 
 def entry_body(*, seq: int, recorded_at: datetime, kind: str, subject: str, actor: str,
-               payload: dict[str, Any], rows: Sequence[RowState] = ()) -> bytes:
+               payload: dict[str, Any], rows: Sequence[RowState] = (),
+               snapshots: Sequence[dict[str, Any]] = ()) -> bytes:
     body: dict[str, Any] = {
         "seq": seq,
         "recorded_at": recorded_at.isoformat(),
@@ -54,8 +58,9 @@ def entry_body(*, seq: int, recorded_at: datetime, kind: str, subject: str, acto
         "actor": actor,
         "payload": payload,
     }
-    if rows:
-        body["rows"] = [r.as_json() for r in rows]
+    if rows or snapshots:
+        body["rows"] = [r.as_json() for r in rows] if rows else []
+        body["rows"].extend(snapshots)
     return canonical(body)
 
 
@@ -102,9 +107,10 @@ def _append_rows(session: Session, *, actor: str,
     last = len(entries) - 1
     for i, pending in enumerate(entries):
         size += 1
-        snapshots = (*pending.rows, *collected) if i == last else pending.rows
         body = entry_body(seq=size, recorded_at=now, kind=pending.kind, subject=pending.subject,
-                          actor=actor, payload=pending.payload, rows=snapshots)
+                          actor=actor, payload=pending.payload, rows=pending.rows,
+                          snapshots=([*pending.snapshots, *(r.as_json() for r in collected)]
+                                     if i == last and collected else pending.snapshots))
         leaf = leaf_hash(body)
         chain = next_chain_hash(chain, leaf)
         rows.append({"seq": size, "recorded_at": now, "kind": pending.kind,

@@ -7,9 +7,10 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
@@ -23,8 +24,9 @@ from trucewatch.errors import IdempotencyConflict, InvalidInput, UnknownReferenc
 from trucewatch.geo.zones import ZoneIndex, check_coordinates
 from trucewatch.log import service as log
 from trucewatch.log.models import LogEntry
-from trucewatch.log.state import RowState, core_row_state
+from trucewatch.log.state import core_row_state, json_value
 from trucewatch.reports.attachments import CheckedAttachment, check_attachment, store_blob
+from trucewatch.reports.inserts import insert_rows
 from trucewatch.reports.models import (
     Casualty,
     ConfidentialSource,
@@ -43,6 +45,7 @@ _REPORTS = cast(Table, Report.__table__)
 _CASUALTIES = cast(Table, Casualty.__table__)
 _SOURCES = cast(Table, ConfidentialSource.__table__)
 _ATTACHMENTS = cast(Table, ReportAttachment.__table__)
+_REPORT_TIMES = ("occurred_start", "occurred_end", "received_at")  # logged as text
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,13 @@ class Limits:
     max_batch: int = 100_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FiledReport:
     id: int
     created: bool  # False when an earlier submission with the same idempotency key is returned
 
 
-@dataclass
+@dataclass(slots=True)  # a batch holds thousands; every object the collector tracks costs
 class _Prepared:
     spec: ReportIn
     dumped: dict[str, Any]  # the submission as JSON values, as fingerprinted
@@ -97,12 +100,11 @@ def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str,
     resolver = _Resolver(session)
     many = len(submissions) > 1
     prefixes = [f"reports.{i}" if many else "" for i in range(len(submissions))]
-    prepared = [_prepare(resolver, item, prefix=prefix, limits=limits)
-                for prefix, item in zip(prefixes, submissions, strict=True)]
+    prepared = _prepare_all(resolver, submissions, prefixes, limits)
     resolver.place(prepared, prefixes)
     log.lock(session)  # from here on no other writer can file under the same key
     existing = _existing(session, org.id, [p.key for p in prepared])
-    results: list[FiledReport] = []
+    results: list[tuple[int, bool]] = []  # an earlier report's id, or -1 - index in fresh
     fresh: list[_Prepared] = []
     fresh_index: dict[str, int] = {}
     for i, p in enumerate(prepared):
@@ -119,13 +121,14 @@ def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str,
                 field = f"reports.{i}.idempotency_key" if many else "idempotency_key"
                 raise IdempotencyConflict(
                     f"key {p.key!r} was already used for a different report", field=field)
-            results.append(FiledReport(prior[0], False))
+            results.append((prior[0], False))
             continue
         fresh_index[p.key] = len(fresh)
         fresh.append(p)
-        results.append(FiledReport(-1 - fresh_index[p.key], True))
+        results.append((-1 - fresh_index[p.key], True))
     ids = _insert(session, fresh, org, user_row, actor)
-    return [FiledReport(ids[-1 - r.id], r.created) if r.id < 0 else r for r in results]
+    return [FiledReport(ids[-1 - found] if found < 0 else found, created)
+            for found, created in results]
 
 
 class _Resolver:
@@ -134,15 +137,22 @@ class _Resolver:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.actors: dict[str, list[Actor]] = {}
+        self.actor_ids: dict[str, int] = {}  # the references already resolved to one actor
         self.truces: dict[str | None, tuple[Truce, ZoneIndex] | None] = {}
         self.all_truces: list[Truce] | None = None
 
     def actor(self, ref: str | None, field: str) -> int | None:
-        if ref is None or not ref.strip():
+        if ref is None:
+            return None
+        found = self.actor_ids.get(ref)
+        if found is not None:
+            return found
+        if not ref.strip():
             return None
         if ref not in self.actors:
             self.actors.update(search_actors_many(self.session, [ref]))
-        return pick_actor(self.actors[ref], ref, field=field).id
+        found = self.actor_ids[ref] = pick_actor(self.actors[ref], ref, field=field).id
+        return found
 
     def place(self, prepared: list[_Prepared], prefixes: list[str]) -> None:
         """Resolve the batch's actors (two queries for all names) and zones (vectorised)."""
@@ -187,17 +197,52 @@ def _at(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: str,
-             limits: Limits) -> _Prepared:
-    """Check one submission; its actors and zone are filled in for the batch by ``place``."""
+# What the fingerprint leaves out of a submission: its key; its attachments, which it
+# covers by hash instead; and the confidential source, because the fingerprint is logged
+# and readable and a hash of a name is a guessable hash (a retry's source is compared
+# with the stored one instead).
+_UNFINGERPRINTED = frozenset({"idempotency_key", "attachments", "confidential_source"})
+_SUBMISSIONS = TypeAdapter(list[ReportIn])
+
+
+def _prepare_all(resolver: _Resolver, submissions: Sequence[ReportIn | dict[str, Any]],
+                 prefixes: list[str], limits: Limits) -> list[_Prepared]:
+    """Check every submission, in order; actors and zones are filled in later by ``place``.
+
+    A batch is validated and dumped by pydantic in one call each. When that finds a bad
+    submission, each is checked again in turn, so that the error named is the first in
+    the order of the batch, as if there were no shortcut.
+    """
+    now = datetime.now(UTC)
+    if len(submissions) > 1:
+        try:
+            specs = _SUBMISSIONS.validate_python(submissions)
+        except ValidationError:
+            pass
+        else:
+            dumped = _SUBMISSIONS.dump_python(specs, mode="json",
+                                              exclude={"__all__": set(_UNFINGERPRINTED)})
+            return [_prepare(resolver, spec, d, prefix=prefix, limits=limits, now=now)
+                    for spec, d, prefix in zip(specs, dumped, prefixes, strict=True)]
+    prepared = []
+    for item, prefix in zip(submissions, prefixes, strict=True):
+        spec = parse(ReportIn, item, prefix=prefix)
+        dumped_one = spec.model_dump(mode="json", exclude=set(_UNFINGERPRINTED))
+        prepared.append(_prepare(resolver, spec, dumped_one, prefix=prefix, limits=limits,
+                                 now=now))
+    return prepared
+
+
+def _prepare(resolver: _Resolver, spec: ReportIn, dumped: dict[str, Any], *, prefix: str,
+             limits: Limits, now: datetime) -> _Prepared:
+    """Check one validated submission; ``dumped`` is its fingerprinted part as JSON values."""
     def at(name: str) -> str:
         return _at(prefix, name)
 
-    spec = parse(ReportIn, item, prefix=prefix)
     if len(spec.narrative) > limits.max_narrative_chars:
         raise InvalidInput(f"{len(spec.narrative)} characters; the limit is "
                            f"{limits.max_narrative_chars}", field=at("narrative"))
-    when = parse_when(spec.occurred, spec.time_precision, field=at("occurred"))
+    when = parse_when(spec.occurred, spec.time_precision, now=now, field=at("occurred"))
     check_coordinates(spec.latitude, spec.longitude, field=prefix)
     found = resolver.truce(spec.truce, when, at("truce"))
     attachments = [
@@ -205,7 +250,7 @@ def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: st
                          field=at(f"attachments.{j}"))
         for j, a in enumerate(spec.attachments)
     ]
-    dumped = _dumped(spec, attachments)
+    dumped["attachments"] = [[a.filename, a.sha256] for a in attachments]
     return _Prepared(
         spec=spec,
         dumped=dumped,
@@ -215,18 +260,6 @@ def _prepare(resolver: _Resolver, item: ReportIn | dict[str, Any], *, prefix: st
         truce=found[0] if found else None,
         attachments=attachments,
     )
-
-
-def _dumped(spec: ReportIn, attachments: list[CheckedAttachment]) -> dict[str, Any]:
-    """What the fingerprint covers: the submission less its key, attachments by hash.
-
-    The confidential source is left out: the fingerprint is logged and readable, and a
-    hash of a name is a guessable hash. A retry's source is compared with the stored one.
-    """
-    body = spec.model_dump(mode="json",
-                           exclude={"idempotency_key", "attachments", "confidential_source"})
-    body["attachments"] = [[a.filename, a.sha256] for a in attachments]
-    return body
 
 
 def _filing_user(session: Session, username: str | None, org: Actor) -> User | None:
@@ -268,24 +301,19 @@ def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | N
     session.flush()  # as an ORM insert would: pending objects first
     now = utcnow()
     rows = [_report_row(p, org, user, now) for p in fresh]
-    # A Core executemany, RETURNING each id with its key: (organisation, key) is unique and
-    # the keys of ``fresh`` are distinct, so ids map back by key. Asking instead for rows in
-    # parameter order (sort_by_parameter_order) makes SQLAlchemy send one INSERT per row
-    # on SQLite, about five times slower.
-    returned = session.execute(
-        insert(_REPORTS).returning(_REPORTS.c.idempotency_key, _REPORTS.c.id), rows)
-    id_of: dict[str, int] = {key: report_id for key, report_id in returned}
+    insert_rows(session, _REPORTS, rows)
+    # The ids are read back by key: (organisation, key) is unique and the keys of ``fresh``
+    # are distinct. (RETURNING from an executemany comes in no guaranteed order, and
+    # SQLAlchemy's RETURNING in parameter order sends one INSERT per row on SQLite.)
+    id_of = _ids_by_key(session, org.id, [p.key for p in fresh])
     ids = [id_of[p.key] for p in fresh]
-    for report_id, row in zip(ids, rows, strict=True):
-        row["id"] = report_id
-    casualties: list[dict[str, Any]] = []
+    casualties = [{"report_id": report_id, "outcome": c["outcome"], "group": c["group"],
+                   "low": c["low"], "best": c["best"], "high": c["high"]}
+                  for report_id, p in zip(ids, fresh, strict=True) for c in p.dumped["casualties"]]
+    _insert_casualties(session, casualties)
     sources: list[dict[str, Any]] = []
     attachments: list[dict[str, Any]] = []
     for report_id, p in zip(ids, fresh, strict=True):
-        for c in p.dumped["casualties"]:
-            casualties.append({"report_id": report_id, "outcome": c["outcome"],
-                               "group": c["group"], "low": c["low"], "best": c["best"],
-                               "high": c["high"]})
         if p.spec.confidential_source is not None:
             sources.append({"report_id": report_id, "identity": p.spec.confidential_source.identity,
                             "contact": p.spec.confidential_source.contact,
@@ -294,51 +322,103 @@ def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | N
             store_blob(session, a)
             attachments.append({"report_id": report_id, "sha256": a.sha256,
                                 "filename": a.filename})
-    by_report: dict[int, list[RowState]] = {report_id: [] for report_id in ids}
-    _insert_children(session, _CASUALTIES, casualties, by_report)
-    _insert_children(session, _SOURCES, sources, by_report, returns_id=False)
+    if sources:
+        session.execute(insert(_SOURCES), sources)
     if attachments:
         session.flush()  # the blobs first
-        _insert_children(session, _ATTACHMENTS, attachments, by_report)
+        _insert_attachments(session, attachments)
     commitments = {r["report_id"]: hashlib.sha256((r["salt"] + r["identity"]).encode()).hexdigest()
                    for r in sources}
     filed_by = {"organisation": org.slug, "user": user.username if user else None}
-    snapshots = [snapshot for report_id, row in zip(ids, rows, strict=True)
-                 for snapshot in (core_row_state(_REPORTS, row), *by_report[report_id])]
+    snapshots = _snapshots(ids, rows, casualties, sources, attachments, now)
     filings = [_filing(report_id, p, commitments.get(report_id))
                for report_id, p in zip(ids, fresh, strict=True)]
     # A filing is one state change in one transaction, so it is one log entry however many
     # reports it holds; the entry's rows snapshot every row written.
     if len(fresh) == 1:
         entry = log.PendingEntry("report.filed", f"report:{ids[0]}",
-                                 {**filings[0], "filed_by": filed_by}, rows=tuple(snapshots))
+                                 {**filings[0], "filed_by": filed_by}, snapshots=snapshots)
     else:
         entry = log.PendingEntry("reports.filed", f"reports:{min(ids)}-{max(ids)}",
                                  {"filed_by": filed_by, "reports": filings},
-                                 rows=tuple(snapshots))
+                                 snapshots=snapshots)
     log.record_many(session, actor=actor, entries=[entry])
     return ids
 
 
-def _insert_children(session: Session, table: Table, rows: list[dict[str, Any]],
-                     by_report: dict[int, list[RowState]], *, returns_id: bool = True) -> None:
-    """Insert rows that belong to reports and file each one's snapshot under its report."""
+def _ids_by_key(session: Session, org_id: int, keys: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        rows = session.execute(
+            select(_REPORTS.c.idempotency_key, _REPORTS.c.id)
+            .where(_REPORTS.c.filed_by_org_id == org_id,
+                   _REPORTS.c.idempotency_key.in_(keys[start : start + 500])))
+        found.update({key: report_id for key, report_id in rows})
+    return found
+
+
+def _insert_casualties(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert the casualty rows of new reports and give each its id."""
     if not rows:
         return
-    if returns_id:
-        # RETURNING order is not guaranteed by executemany; the id comes back with the
-        # columns that identify the row within its report.
-        natural = [c for c in ("report_id", "outcome", "group", "sha256", "filename")
-                   if c in table.c]
-        returned = session.execute(insert(table).returning(table.c.id, *[table.c[c] for c in natural]),
-                                   rows)
-        ids = {tuple(r[1:]): r[0] for r in returned}
-        for row in rows:
-            row["id"] = ids[tuple(row[c] for c in natural)]
-    else:
-        session.execute(insert(table), rows)
+    insert_rows(session, _CASUALTIES, rows)
+    # The reports are new, so all their casualty rows are these; a row is one cell per
+    # report, outcome and group (uq_report_casualties_cell).
+    table = _CASUALTIES
+    ids: dict[tuple[int, str, str], int] = {}
+    with_rows = sorted({row["report_id"] for row in rows})
+    for start in range(0, len(with_rows), 500):
+        for casualty_id, report_id, outcome, group in session.execute(
+                select(table.c.id, table.c.report_id, table.c.outcome, table.c.group)
+                .where(table.c.report_id.in_(with_rows[start : start + 500]))):
+            ids[report_id, outcome, group] = casualty_id
     for row in rows:
-        by_report[row["report_id"]].append(core_row_state(table, row))
+        row["id"] = ids[row["report_id"], row["outcome"], row["group"]]
+
+
+def _insert_attachments(session: Session, rows: list[dict[str, Any]]) -> None:
+    table = _ATTACHMENTS
+    returned = session.execute(insert(table).returning(
+        table.c.id, table.c.report_id, table.c.sha256, table.c.filename), rows)
+    ids = {(report_id, sha256, filename): attachment_id
+           for attachment_id, report_id, sha256, filename in returned}
+    for row in rows:
+        row["id"] = ids[row["report_id"], row["sha256"], row["filename"]]
+
+
+def _snapshots(ids: list[int], reports: list[dict[str, Any]], casualties: list[dict[str, Any]],
+               sources: list[dict[str, Any]], attachments: list[dict[str, Any]],
+               now: datetime) -> list[dict[str, Any]]:
+    """The log's snapshot of every row written, report by report, from the values in hand.
+
+    A report row's values are the plain values it was inserted with, its times written as
+    the log writes times; a casualty row's are all plain, so the row itself is its
+    snapshot. Rows with sealed columns (sources) and the rare attachments go through
+    ``core_row_state``. tests/reports check these against ``row_values`` of the rows as
+    stored, and the audit compares them with the tables.
+    """
+    # Parsed times are shared between reports (reports.when caches them), so each is
+    # written once; by id, as equal instants in other zones would be written otherwise.
+    times: dict[int, str] = {id(now): json_value("reports", "received_at", now)}
+    children: dict[int, list[dict[str, Any]]] = {}
+    for row in casualties:
+        children.setdefault(row["report_id"], []).append(
+            {"table": "report_casualties", "key": (row["id"],), "values": row})
+    for table, rows in ((_SOURCES, sources), (_ATTACHMENTS, attachments)):
+        for row in rows:
+            children.setdefault(row["report_id"], []).append(core_row_state(table, row).as_json())
+    snapshots: list[dict[str, Any]] = []
+    for report_id, row in zip(ids, reports, strict=True):
+        values = dict(row, id=report_id)
+        for name in _REPORT_TIMES:
+            moment = row[name]
+            text = times.get(id(moment))
+            if text is None:
+                text = times[id(moment)] = json_value("reports", name, moment)
+            values[name] = text
+        snapshots.append({"table": "reports", "key": (report_id,), "values": values})
+        snapshots.extend(children.get(report_id, ()))
+    return snapshots
 
 
 def _report_row(p: _Prepared, org: Actor, user: User | None, now: datetime) -> dict[str, Any]:

@@ -7,6 +7,7 @@ no offset is refused rather than guessed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -28,8 +29,17 @@ class When:
     start: datetime
     end: datetime  # exclusive
     precision: TimePrecision
+    _label: str = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Written once: parsed intervals are shared (see _interval), and a batch filing
+        # logs the label of every report.
+        object.__setattr__(self, "_label", self._text())
 
     def label(self) -> str:
+        return self._label
+
+    def _text(self) -> str:
         if self.precision is TimePrecision.EXACT:
             return self.start.isoformat().replace("+00:00", "Z")
         if self.precision is TimePrecision.DAY:
@@ -43,38 +53,39 @@ class When:
 def parse_when(text: str, precision: TimePrecision | str | None = None, *,
                now: datetime | None = None, field: str = "occurred") -> When:
     """Parse ``text``; an explicit ``precision`` widens it (a day given as 'week' → its week)."""
-    text = text.strip()
     try:
         wanted = TimePrecision(precision) if precision is not None else None
     except ValueError:
         options = ", ".join(p.value for p in TimePrecision)
         raise InvalidInput(f"{precision!r} is not a time precision ({options})",
                            field="time_precision") from None
-    when = _parse(text, field)
-    if wanted is not None and wanted is not when.precision:
-        when = _widen(when, wanted, field)
-    _check_range(when, now or datetime.now(UTC), field)
-    return when
-
-
-def _parse(text: str, field: str) -> When:
-    found = _parse_text(text)
+    found = _interval(text, wanted)
     if isinstance(found, str):
         raise InvalidInput(found, field=field)
+    _check_range(found, now or datetime.now(UTC), field)
     return found
 
 
 @lru_cache(maxsize=4096)  # bulk filings repeat days and times; a When is immutable
+def _interval(text: str, wanted: TimePrecision | None) -> When | str:
+    """The interval ``text`` names, widened to ``wanted``, or why there is none."""
+    found = _parse_text(text.strip())
+    if isinstance(found, str) or wanted is None or wanted is found.precision:
+        return found
+    return _widen(found, wanted)
+
+
 def _parse_text(text: str) -> When | str:
     """The interval ``text`` names, or why it names none."""
     try:
-        if m := _WEEK.match(text):
-            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
-            return _span(monday, TimePrecision.WEEK)
-        if m := _MONTH.match(text):
-            return _span(date(int(m[1]), int(m[2]), 1), TimePrecision.MONTH)
-        if _DAY.match(text):
-            return _span(date.fromisoformat(text), TimePrecision.DAY)
+        if "T" not in text:  # a week, a month or a day; with a T it can only be a time
+            if m := _WEEK.match(text):
+                monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+                return _span(monday, TimePrecision.WEEK)
+            if m := _MONTH.match(text):
+                return _span(date(int(m[1]), int(m[2]), 1), TimePrecision.MONTH)
+            if _DAY.match(text):
+                return _span(date.fromisoformat(text), TimePrecision.DAY)
         moment = datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError as exc:
         return f"{text!r} is not a valid date ({exc})"
@@ -100,11 +111,10 @@ def _span(day: date, precision: TimePrecision) -> When:
 _ORDER = [TimePrecision.EXACT, TimePrecision.DAY, TimePrecision.WEEK, TimePrecision.MONTH]
 
 
-def _widen(when: When, wanted: TimePrecision, field: str) -> When:
+def _widen(when: When, wanted: TimePrecision) -> When | str:
     if _ORDER.index(wanted) < _ORDER.index(when.precision):
-        raise InvalidInput(
-            f"a {when.precision.value} ({when.label()}) cannot be given as {wanted.value}: "
-            "give the exact time", field=field)
+        return (f"a {when.precision.value} ({when.label()}) cannot be given as {wanted.value}: "
+                "give the exact time")
     return _span(when.start.date(), wanted)
 
 
