@@ -156,14 +156,23 @@ def _score(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> PairSc
 def reasons(scores: PairScores, k: int, tuning: Tuning) -> dict[str, object]:
     """The reasons for pair ``k``: each component's similarity (0.5 where unknown), the
     evidence it gave (log-odds) and what it measured."""
-    parts = {name: round(float(scores.parts[k, c]), 3) for c, name in enumerate(COMPONENTS)}
+    known, similarity = scores.known[k], scores.similarity[k]  # not ``parts``: every pair's
+    part = known * similarity + (1.0 - known) * 0.5
+    parts = {name: _rounded(part[c], 3) for c, name in enumerate(COMPONENTS)}
     weight = evidence(scores.similarity[k:k + 1], scores.known[k:k + 1], tuning)[0]
-    given = {name: round(float(weight[c]), 2) for c, name in enumerate(COMPONENTS)}
-    measured: dict[str, object] = {"gap_hours": round(float(scores.gap_hours[k]), 2)}
+    given = {name: _rounded(weight[c], 2) for c, name in enumerate(COMPONENTS)}
+    measured: dict[str, object] = {"gap_hours": _rounded(scores.gap_hours[k], 2)}
     if not np.isnan(scores.distance_km[k]):
-        measured["distance_km"] = round(float(scores.distance_km[k]), 2)
-    return {"score": round(float(scores.score[k]), 4), "components": parts, "evidence": given,
+        measured["distance_km"] = _rounded(scores.distance_km[k], 2)
+    return {"score": _rounded(scores.score[k], 4), "components": parts, "evidence": given,
             **measured}
+
+
+def _rounded(value: object, digits: int) -> float | int:
+    """``value`` rounded, whole numbers as integers: JSON reads 1 and 1.0 alike, and a log
+    body without integral floats takes canonical JSON's fast path (log/canonical.py)."""
+    number = round(float(value), digits)  # type: ignore[arg-type]
+    return int(number) if number.is_integer() else number
 
 
 def describe(reason: dict[str, object]) -> str:

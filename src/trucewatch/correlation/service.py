@@ -124,21 +124,25 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
          truces: list[int | None], actor: str) -> Outcome:
     tunings = tunings_for(session, set(truces))
     scores = score_pairs(a, ia, b, ib, next(iter(tunings.values())))
-    pair_truce = [truces[k] for k in ia.tolist()]
-    if len(tunings) > 1:  # each pair by the tuning of its first report's truce
-        of_truce = np.array([-1 if t is None else t for t in pair_truce], dtype=np.int64)
-        for truce, its in tunings.items():
-            rows = of_truce == (-1 if truce is None else truce)
+    # Each pair by the tuning of its first report's truce; per pair as arrays, since a
+    # batch scores tens of thousands of pairs and only the few above a threshold are kept.
+    of_truce = np.array([-1 if t is None else t for t in truces], dtype=np.int64)[ia]
+    review = np.empty(len(ia), dtype=np.float64)
+    for truce, its in tunings.items():
+        rows = of_truce == (-1 if truce is None else truce)
+        review[rows] = its.review_threshold
+        if len(tunings) > 1:
             scores.score[rows] = combine(scores.similarity[rows], scores.known[rows], its)
     score = scores.score
     outcome = Outcome(scored=len(ia))
     left, right = a.ids[ia], b.ids[ib]
     lo, hi = np.minimum(left, right), np.maximum(left, right)
-    wanted = [k for k in np.argsort(-score, kind="stable").tolist()
-              if decide(float(score[k]), tunings[pair_truce[k]]) is not None]
+    kept = score >= review  # decide(): "link" or "review"
+    order = np.argsort(-score, kind="stable")
+    wanted = order[kept[order]].tolist()
     decided = _decided(session, [(int(lo[k]), int(hi[k])) for k in wanted])
-    apart = {(int(lo[k]), int(hi[k])) for k in range(len(ia))
-             if score[k] < tunings[pair_truce[k]].review_threshold}
+    apart = np.sort(lo[~kept] * _PAIR_CODE + hi[~kept])  # pairs below the review threshold
+    pair_truce = {k: truces[int(ia[k])] for k in wanted}
     queued: list[Queued] = []
     for k in wanted:
         pair = (int(lo[k]), int(hi[k]))
@@ -172,13 +176,21 @@ def _group(session: Session, report_id: int) -> list[int]:
         IncidentLink.incident_id == incident, IncidentLink.unlinked_at.is_(None))))
 
 
-def _kept_apart(session: Session, pair: tuple[int, int], apart: set[tuple[int, int]]) -> bool:
+_PAIR_CODE = np.int64(1) << 32  # a pair (lo, hi) of report ids as one int64: lo·2³² + hi
+
+
+def _kept_apart(session: Session, pair: tuple[int, int], apart: np.ndarray) -> bool:
     """Would linking ``pair`` join two reports whose own pair scored below the review
-    threshold (through the incidents they are in)? Then it waits for an officer."""
-    if not apart:
+    threshold (through the incidents they are in)? Then it waits for an officer.
+    ``apart`` holds those pairs' codes, sorted."""
+    if len(apart) == 0:
         return False
-    left, right = _group(session, pair[0]), _group(session, pair[1])
-    return any((min(x, y), max(x, y)) in apart for x in left for y in right)
+    left = np.array(_group(session, pair[0]), dtype=np.int64)
+    right = np.array(_group(session, pair[1]), dtype=np.int64)
+    x, y = np.meshgrid(left, right)
+    codes = np.minimum(x, y).ravel() * _PAIR_CODE + np.maximum(x, y).ravel()
+    found = np.searchsorted(apart, codes)
+    return bool((apart[np.minimum(found, len(apart) - 1)] == codes).any())
 
 
 def _decided(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
