@@ -37,7 +37,7 @@ CHOICES: dict[str, list[str]] = {
     "longitude": ["36.1", "36.1000", "-180", "180.5", "", "0.5", "12.345678901234567"],
     "event_type": ["Battles", "Protests", "Skirmish"],
     "sub_event_type": ["Armed clash", "Peaceful protest", "Grenade"],
-    "notes": ["", "a, \"b\"\nc", "حرية", "x" * 100_001],
+    "notes": ["", "a, \"b\"\nc", "حرية", "x" * 100_001, "nul \x00 here"],
     "location": ["Wadi Barada", "x" * 1001],
 }
 ROW = st.fixed_dictionaries({c: st.sampled_from(v) for c, v in CHOICES.items()})

@@ -144,6 +144,7 @@ def test_columns_are_typed_and_the_source_text_kept_where_a_type_loses_it(store:
     ({"event_id_cnty": "S" * 41}, "event_id_cnty"),
     ({"location": "x" * 1001}, "location"),
     ({"notes": "x" * 100_001}, "notes"),
+    ({"notes": "a NUL \x00 here"}, "notes"),
 ])
 def test_a_bad_row_is_named_by_line_and_column_and_nothing_is_written(
         store: Store, overrides: dict[str, str], field: str) -> None:

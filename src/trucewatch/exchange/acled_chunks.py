@@ -62,9 +62,12 @@ def convert(raws: Sequence[Sequence[str]], layout: Layout, today: date) -> Chunk
     steps = _steps(today)
     _convert_column(chunk, *steps[0])  # the event id first: a row is named by its first error
     _check_pairs(chunk)
-    for step in steps[1:]:
-        if layout.positions[step[0]] is not None:
-            _convert_column(chunk, *step)
+    # A NUL character (which no PostgreSQL text holds) sends the texts value by value.
+    nul = "\x00" in "".join(map("".join, raws))
+    for i, fast, slow in steps[1:]:
+        if layout.positions[i] is not None:
+            text = acled.COLUMNS[i] not in TYPED
+            _convert_column(chunk, i, _nothing_usual if nul and text else fast, slow)
     _check_coordinates_together(chunk)
     verbatim: list[str | None] = [None] * n
     for row, texts in chunk.verbatim.items():
@@ -90,6 +93,10 @@ def _convert_column(chunk: Chunk, i: int, fast: Fast | _Patterned | _Coordinates
     except (_Unusual, ValueError, TypeError, OverflowError):
         pass
     chunk.values[i] = [_one(chunk, row, text, slow) for row, text in enumerate(texts)]
+
+
+def _nothing_usual(_texts: Sequence[str]) -> Sequence[str]:
+    raise _Unusual
 
 
 def _check_pairs(chunk: Chunk) -> None:

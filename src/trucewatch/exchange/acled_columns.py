@@ -199,6 +199,8 @@ def text(column: str) -> Converter:
     def convert(value: str, _verbatim: dict[str, str]) -> str:
         if len(value) > limit:
             raise RowError(column, f"{len(value):,} characters; at most {limit:,}")
+        if "\x00" in value:  # no PostgreSQL text holds one
+            raise RowError(column, "holds a NUL character")
         return value
     return convert
 
