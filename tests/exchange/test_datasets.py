@@ -208,6 +208,11 @@ def test_files_that_cannot_be_read_say_where(store: Store) -> None:
         _import(session, "event_id_cnty,event_date\r\nSYR1,2017-01-01\r\n")
     with pytest.raises(MalformedFile), store.session() as session:
         _import(session, to_csv([row()]).encode() + b"\xff\xfe,\r\n")
+    packed = gzip.compress(to_csv([row()] * 50).encode())
+    with pytest.raises(MalformedFile), store.session() as session:
+        _import(session, packed[:len(packed) // 2], name="cut.csv.gz")
+    with pytest.raises(MalformedFile), store.session() as session:
+        _import(session, b"not gzip at all", name="acled.csv.gz")
     with pytest.raises(InvalidInput, match="reports only"), store.session() as session:
         import_dataset(session, format="ucdp", source=io.BytesIO(b""), file_name="g.csv",
                        actor="test")

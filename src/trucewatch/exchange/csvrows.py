@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -13,6 +14,8 @@ from trucewatch.errors import InvalidInput
 # The two columns a file of rejected rows adds; reading such a file back ignores them.
 LINE_COLUMN, ERROR_COLUMN = "trucewatch_line", "trucewatch_error"
 FIELD_LIMIT = 1_000_000  # characters in one field: longer is a broken file, not a long note
+# What reading a broken file raises: bad quoting, bad UTF-8, a broken or cut gzip stream.
+UNREADABLE = (csv.Error, UnicodeDecodeError, OSError, EOFError, zlib.error)
 
 
 class MalformedFile(InvalidInput):
@@ -35,7 +38,7 @@ def read_header(reader: Iterator[list[str]], required: tuple[str, ...]) -> list[
         header = next(reader)
     except StopIteration:
         raise MalformedFile("the file is empty: expected a header row", line=1) from None
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UNREADABLE as exc:
         raise MalformedFile(f"unreadable header ({exc})", line=1) from None
     header = [name.strip() for name in header]
     if len(set(header)) != len(header):
@@ -65,7 +68,7 @@ def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[Row]:
             raw = next(reader)
         except StopIteration:
             return
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UNREADABLE as exc:
             raise MalformedFile(f"not a readable CSV row ({exc}); reading stopped here",
                                 line=start) from None
         line_num = getattr(reader, "line_num", line_num + 1)
@@ -93,7 +96,7 @@ def _raw_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
             raw = next(reader)
         except StopIteration:
             return
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UNREADABLE as exc:
             raise MalformedFile(f"not a readable CSV row ({exc}); reading stopped here",
                                 line=line_num + 1) from None
         start, line_num = line_num + 1, reader.line_num  # type: ignore[attr-defined]

@@ -3,13 +3,14 @@
 An ACLED row is third-party data, not a report a party filed, so this mode keeps the file
 as it is, beside the mechanism's own reports, instead of filing a report per row
 (:mod:`trucewatch.exchange.importing`). Rows are read one at a time, checked and typed
-(:mod:`trucewatch.exchange.acled_columns`), and inserted in chunks with one executemany
-each. Every chunk is a log entry citing its line range and the SHA-256 of its stored values
-(:func:`chunk_digest`), which the log audit recomputes from the table; one more entry
-records the import itself with the file's SHA-256 and counts. A bad row stops the writing;
-the rest of the file is still checked, so one run names every bad line, and then
-:class:`ImportRefused` is raised so that the caller's transaction writes nothing. With
-``skip_bad`` the bad rows go to the ``rejected`` file instead, with their line and error.
+(:mod:`trucewatch.exchange.acled_chunks`), and inserted in chunks, with one executemany
+(SQLite) or one COPY (PostgreSQL) each. Every chunk is a log entry citing its line range
+and the SHA-256 of its stored values (:func:`chunk_digest`), which the log audit
+recomputes from the table; one more entry records the import itself with the file's
+SHA-256 and counts. A bad row stops the writing; the rest of the file is still checked,
+so one run names every bad line, and then :class:`ImportRefused` is raised so that the
+caller's transaction writes nothing. With ``skip_bad`` the bad rows go to the
+``rejected`` file instead, with their line and error.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from trucewatch.log.state import core_row_state
 from trucewatch.storage.base import utcnow
 
 FORMATS = (acled.FORMAT,)  # UCDP GED is imported as reports only, for now
-CHUNK = 10_000  # rows per executemany and per log entry
+CHUNK = 10_000  # rows per insert and per log entry
 # The kinds of the entries (written out where they are appended, for docs/architecture.md's
 # list of kinds, which scripts/gen_docs.py finds there).
 CHUNK_KIND, IMPORT_KIND = "dataset.rows_imported", "dataset.imported"
