@@ -130,10 +130,16 @@ def signatures(texts: Sequence[str]) -> tuple[U8, npt.NDArray[np.bool_]]:
     return (out & np.uint64(0xFF)).astype(np.uint8), has
 
 
+_GROUP_OF = np.array([_GROUPS[BY_CODE[c].acled_event_type] for c in sorted(BY_CODE)],
+                     dtype=np.int64)  # by category code
+
+
 def category_codes(categories: Sequence[str]) -> tuple[I64, I64]:
-    """Each category's code and its ACLED event type's code."""
-    return (np.array([_CATEGORIES[c] for c in categories], dtype=np.int64),
-            np.array([_GROUPS[BY_CODE[c].acled_event_type] for c in categories], dtype=np.int64))
+    """Each category's code and its ACLED event type's code (tens of thousands of candidates
+    a batch: looked up by ``map``, not a Python loop)."""
+    codes = np.fromiter(map(_CATEGORIES.__getitem__, categories), dtype=np.int64,
+                        count=len(categories))
+    return codes, _GROUP_OF[codes]
 
 
 def _codes(values: Sequence[str | None], table: dict[str, int]) -> I64:

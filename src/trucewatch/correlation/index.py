@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import Float, bindparam, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from trucewatch.correlation import records as store_records
@@ -93,12 +93,22 @@ def catch_up(session: Session) -> int:
     return len(missing)
 
 
+# Nullable floats come back as this number, turned into NaN by numpy for the whole column
+# (a None check per value and column cost more than the rest of reading a candidate).
+_NONE = -1e300
+
+
+def _or_none(column: Any) -> Any:
+    return func.coalesce(column, literal(_NONE, Float())).label(column.key)
+
+
 _FEATURE_COLUMNS = (
     ReportFeatures.report_id, ReportFeatures.start, ReportFeatures.end,
-    ReportFeatures.time_precision, ReportFeatures.latitude, ReportFeatures.longitude,
-    ReportFeatures.geo_precision, ReportFeatures.place, ReportFeatures.category,
-    ReportFeatures.alleged, ReportFeatures.affected, ReportFeatures.killed_low,
-    ReportFeatures.killed_high, ReportFeatures.signature, ReportFeatures.has_text)
+    ReportFeatures.time_precision, _or_none(ReportFeatures.latitude),
+    _or_none(ReportFeatures.longitude), ReportFeatures.geo_precision, ReportFeatures.place,
+    ReportFeatures.category, ReportFeatures.alleged, ReportFeatures.affected,
+    _or_none(ReportFeatures.killed_low), _or_none(ReportFeatures.killed_high),
+    ReportFeatures.signature, ReportFeatures.has_text)
 
 
 # Statements with an expanding IN parameter: built and compiled once, a list of thousands of
@@ -130,8 +140,10 @@ def _as_features(rows: Sequence[Any]) -> Features:
      killed_low, killed_high, signature, has_text) = zip(*rows, strict=True)
     codes, group = category_codes(category)
 
-    def floats(values: Sequence[float | None]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    def floats(values: Sequence[float]) -> np.ndarray:
+        column = np.array(values, dtype=np.float64)
+        column[column == _NONE] = np.nan
+        return column
 
     return Features(
         ids=np.array(report_id, dtype=np.int64),

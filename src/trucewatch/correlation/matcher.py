@@ -6,7 +6,7 @@ not lost: the next drain (at the start of any server process, after any filing, 
 :data:`POLL_SECONDS`) picks it up. The row is written by :func:`mark`: in the filing's own
 transaction where the face has it (the web form), or, for the after-filing hook that gets
 report ids once their filing has committed (the API), by the server process's
-:class:`Matcher` a few milliseconds later, before it matches them.
+:class:`Matcher` within about :data:`WINDOW_SECONDS`, before it matches them.
 
 The matcher is a thread per server process. Woken by filings, it :func:`drain` s the
 waiting reports, up to :data:`BATCH` per transaction (``service.match_reports``: one pass
@@ -46,7 +46,8 @@ logger = logging.getLogger("trucewatch.correlation")
 BATCH = 200  # reports matched in one transaction at most
 MAX_ATTEMPTS = 3  # failed matches of one report before the matcher leaves it to an operator
 POLL_SECONDS = 60.0  # a process drains this often with no filing of its own to wake it
-WINDOW_SECONDS = 0.02  # after a wake, filings in flight have this long to join the batch
+WINDOW_SECONDS = 0.1  # after a wake, the filings of this long join the batch (a batch costs
+# less a report the larger it is: its fixed reads are shared)
 RETRY_SECONDS = 5.0  # after the store could not be read
 
 
