@@ -27,7 +27,14 @@ from tests.correlation.test_filing import matcher_of
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
 from trucewatch.correlation.index import catch_up
-from trucewatch.correlation.matcher import MAX_ATTEMPTS, Drained, Matcher, drain, mark
+from trucewatch.correlation.matcher import (
+    MAX_ATTEMPTS,
+    Drained,
+    Matcher,
+    drain,
+    mark,
+    match_after_commit,
+)
 from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.correlation.service import match_report
 from trucewatch.correlation.tunings import set_tuning
@@ -206,7 +213,7 @@ def _until_waiting_on_a_lock(store: Store, *, claimed: int) -> None:
     raise AssertionError("the other matcher never reached the lock")
 
 
-def test_the_api_hands_reports_to_the_matcher_and_a_stopped_one_leaves_them_waiting(
+def test_the_api_marks_reports_in_its_filing_and_a_stopped_matcher_leaves_them_waiting(
         demo_store: Store) -> None:
     from tests.api.conftest import bearer, token_for
     from tests.api.test_reports_api import report
@@ -218,7 +225,7 @@ def test_the_api_hands_reports_to_the_matcher_and_a_stopped_one_leaves_them_wait
         assert first.status_code == 201, first.text
         assert matcher.wait_idle(60)
         assert waiting(demo_store) == {}
-        matcher.stop()  # as at a shutdown: what is handed over now is marked, not matched
+        matcher.stop()  # as at a shutdown, or a crash: what is filed now waits
         second = client.post("/api/v1/reports", json=report(narrative="Shells again."),
                              headers=headers)
         assert second.status_code == 201, second.text
@@ -309,11 +316,11 @@ def test_a_matcher_thread_batches_the_filings_of_its_window(
     caplog.set_level(logging.INFO, logger="trucewatch.correlation")
     matcher = Matcher(store, window=3.0)
     ids: list[int] = []
-    for k in range(6):  # handed over within the window: one batch
+    for k in range(6):  # filed within the window: one batch
         with store.session() as s:
             ids.append(file_report(s, data=strike(truce, k), organisation=orgs[k % 4],
                                    actor="test").id)
-        matcher.submit([ids[-1]])
+            match_after_commit(s, matcher, [ids[-1]])
     assert matcher.wait_idle(60)
     matcher.stop()
     assert waiting(store) == {}

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch.api.deps import PrincipalDep, SessionDep
 from trucewatch.api.problems import COMMON
-from trucewatch.correlation.matcher import Matcher
 from trucewatch.correlation.queue import (
     candidate_view,
     confirm_candidate,
@@ -24,22 +22,6 @@ from trucewatch.incidents.service import incident_view
 from trucewatch.truces.service import get_truce
 
 router = APIRouter(prefix="/correlation", tags=["correlation"], responses=COMMON)
-
-
-async def after_filing(request: Request) -> Callable[[Sequence[int]], None]:
-    """For a route that files reports: unless ``correlate_on_filing`` is off, hand their ids
-    to the process's matcher (``correlation/matcher.py``), which marks them as waiting and
-    matches them in batches; the response waits for neither. ``async``: it does no I/O."""
-    matcher: Matcher = request.app.state.matcher
-    on = request.app.state.settings.correlate_on_filing
-
-    def schedule(report_ids: Sequence[int]) -> None:
-        if on and report_ids:
-            matcher.submit(list(report_ids))
-    return schedule
-
-
-AfterFilingDep = Annotated[Callable[[Sequence[int]], None], Depends(after_filing)]
 
 
 class RunIn(BaseModel):

@@ -3,12 +3,14 @@
 A report filed with ``correlate_on_filing`` on waits in ``correlation_pending`` until a
 transaction matches it and removes its row, so a match lost to a crash or a restart is
 not lost: the next drain (at the start of any server process, after any filing, and every
-:data:`POLL_SECONDS`) picks it up. The row is written by :func:`mark`: in the filing's own
-transaction where the face has it (the web form), or, for the after-filing hook that gets
-report ids once their filing has committed (the API), by the server process's
-:class:`Matcher` within about :data:`WINDOW_SECONDS`, before it matches them.
+:data:`POLL_SECONDS`) picks it up. The faces write the row with :func:`mark` in the
+filing's own transaction (the API's filing desk and the web form through
+:func:`match_after_commit`, which also wakes the matcher once the filing has committed);
+the command line, which has no matcher, marks its reports after its commit and drains
+them itself (``filing.match_filed``).
 
-The matcher is a thread per server process. Woken by filings, it :func:`drain` s the
+The matcher is a thread per server process. Woken by filings, it waits
+:data:`WINDOW_SECONDS` for the filings committing about then, and :func:`drain` s the
 waiting reports, up to :data:`BATCH` per transaction (``service.match_reports``: one pass
 over their candidates, the queued pairs in one log entry), while the requests that filed
 them have long been answered. Several processes on one store drain the same rows safely:
@@ -176,8 +178,6 @@ class Matcher:
         self._idle = threading.Condition()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
-        self._submitted: list[int] = []  # filed and committed, not marked yet
-        self._submitting = threading.Lock()
 
     def start(self) -> None:
         """Start the thread (once); it drains what waits at once."""
@@ -190,14 +190,6 @@ class Matcher:
                                             daemon=True)
             self._thread.start()
 
-    def submit(self, report_ids: Sequence[int]) -> None:
-        """The after-filing hook: ``report_ids`` were filed (and committed, or about to
-        be); mark and match them soon. Does no I/O, so it may run on the event loop."""
-        if report_ids:
-            with self._submitting:
-                self._submitted.extend(report_ids)
-            self.wake()
-
     def wake(self) -> None:
         """Reports were marked and their filing has committed: drain soon."""
         if self._stop.is_set():
@@ -207,41 +199,18 @@ class Matcher:
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the batch in hand; what still waits is drained by the next start (the
-        reports submitted and not marked yet are marked now, so that it finds them)."""
+        """Stop after the batch in hand; what still waits is drained by the next start."""
         self._stop.set()
         self._wake.set()
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
-        try:
-            self._mark_submitted()
-        except Exception:
-            logger.exception("reports filed before the shutdown could not be marked as "
-                             "waiting; match them with: trucewatch correlate run")
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Until nothing woke the thread that it has not drained (for tests and shutdown)."""
         with self._idle:
             return self._idle.wait_for(lambda: not self._wake.is_set() and not self._busy,
                                        timeout)
-
-    def _mark_submitted(self) -> None:
-        """Mark the reports submitted since the last drain; kept for the next try if the
-        store cannot be written. The log's lock first: a filing that called the hook before
-        its commit holds it until then."""
-        with self._submitting:
-            ids, self._submitted = self._submitted, []
-        if not ids:
-            return
-        try:
-            with self.store.session() as session:
-                log.lock(session)
-                mark(session, ids)
-        except Exception:
-            with self._submitting:
-                self._submitted[:0] = ids
-            raise
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -253,7 +222,6 @@ class Matcher:
                 self._busy = True
                 self._wake.clear()
             try:
-                self._mark_submitted()
                 drain(self.store, batch=self.batch)
             except Exception:
                 logger.exception("the matcher could not read the reports waiting to be "
