@@ -50,7 +50,7 @@ class FilingDesk:
         self._filer: asyncio.Task[None] | None = None
         self._expected = 1  # submissions in the desk's hands when the last filing ended
         self._last_took = 0.0  # seconds the last filing took
-        self.filings = 0  # worker-thread trips that filed something, for the benchmark
+        self.filings = 0  # worker-thread trips that filed something (for the tests)
         self.filed = 0
 
     async def file(self, token: str, data: dict[str, Any]) -> Filed:
@@ -58,9 +58,10 @@ class FilingDesk:
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Filed] = loop.create_future()
         self._waiting.append((Submission(caller=token, data=data), answer))
-        if self._arrival is not None and not self._arrival.done():
+        if self._arrival is not None and self._arrival.get_loop() is loop \
+                and not self._arrival.done():
             self._arrival.set_result(None)
-        if self._filer is None or self._filer.done():
+        if self._filer is None or self._filer.done() or self._filer.get_loop() is not loop:
             self._filer = loop.create_task(self._file_waiting())
         return await answer
 
@@ -101,8 +102,8 @@ class FilingDesk:
 
 
 def _answer(answer: asyncio.Future[Filed], outcome: Outcome) -> None:
-    if answer.done():  # the client went away; its report is filed all the same
-        return
+    if answer.done() or answer.get_loop().is_closed():  # the client went away (its report
+        return  # is filed all the same), or its event loop did (a test client's)
     if isinstance(outcome, Exception):
         answer.set_exception(outcome)
     else:
