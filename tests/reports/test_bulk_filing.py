@@ -9,6 +9,7 @@ error of a bad batch.
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -22,6 +23,7 @@ from trucewatch.errors import InvalidInput
 from trucewatch.log.export import audit_database
 from trucewatch.log.models import LogEntry
 from trucewatch.log.state import key_of, row_values
+from trucewatch.reports import service
 from trucewatch.reports.inserts import insert_rows
 from trucewatch.reports.models import Casualty, ConfidentialSource, Report
 from trucewatch.reports.service import file_report, file_reports
@@ -131,3 +133,30 @@ def test_a_bad_batch_names_its_first_bad_report_as_before(store: Store,
     assert err.value.field == f"reports.1.{fields[order[0]]}"
     with store.session() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+@pytest.mark.parametrize("size", [1, service.BULK])
+def test_a_bulk_batch_is_filed_with_the_collector_paused_and_resumed(
+        session: Session, filer: str, monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    seen: list[bool] = []
+    lock = service.log.lock
+
+    def watching_lock(s: Session) -> None:
+        seen.append(gc.isenabled())
+        lock(s)
+
+    monkeypatch.setattr(service.log, "lock", watching_lock)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        batch = [factories.report(idempotency_key=f"bulk-{i}") for i in range(size)]
+        file_reports(session, submissions=batch, organisation=filer, actor="test")
+        assert seen == [size < service.BULK]  # paused for a bulk batch only
+        assert gc.isenabled()
+        bad = [factories.report(idempotency_key=f"bad-{i}") for i in range(size)]
+        bad[-1]["latitude"] = 91.0
+        with pytest.raises(InvalidInput):
+            file_reports(session, submissions=bad, organisation=filer, actor="test")
+        assert gc.isenabled()  # running again after a refused batch
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -20,6 +20,7 @@ from trucewatch.actors.service import find_actor, pick_actor, search_actors_many
 from trucewatch.auth.models import User
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
+from trucewatch.collector import collector_paused
 from trucewatch.errors import IdempotencyConflict, InvalidInput, UnknownReference
 from trucewatch.geo.zones import ZoneIndex, check_coordinates
 from trucewatch.log import service as log
@@ -45,6 +46,7 @@ _REPORTS = cast(Table, Report.__table__)
 _CASUALTIES = cast(Table, Casualty.__table__)
 _SOURCES = cast(Table, ConfidentialSource.__table__)
 _ATTACHMENTS = cast(Table, ReportAttachment.__table__)
+BULK = 100  # batches this large are filed with the cyclic garbage collector paused
 _REPORT_TIMES = ("occurred_start", "occurred_end", "received_at")  # logged as text
 
 
@@ -89,7 +91,18 @@ def file_reports(session: Session, *, submissions: Sequence[ReportIn | dict[str,
                  principal: Principal | None = None) -> list[FiledReport]:
     """File many reports at once: all are checked first, then written with one log entry each.
 
-    Given a ``principal``, it must be a reporter of ``organisation`` (``report.file``)."""
+    Given a ``principal``, it must be a reporter of ``organisation`` (``report.file``). A
+    batch of :data:`BULK` or more is filed with the cyclic garbage collector paused
+    (:mod:`trucewatch.collector`)."""
+    if len(submissions) < BULK:
+        return _file_reports(session, submissions, organisation, user, actor, limits, principal)
+    with collector_paused():
+        return _file_reports(session, submissions, organisation, user, actor, limits, principal)
+
+
+def _file_reports(session: Session, submissions: Sequence[ReportIn | dict[str, Any]],
+                  organisation: str, user: str | None, actor: str, limits: Limits,
+                  principal: Principal | None) -> list[FiledReport]:
     if len(submissions) > limits.max_batch:
         raise InvalidInput(f"{len(submissions)} reports in one batch; the limit is "
                            f"{limits.max_batch}", field="reports")
