@@ -44,7 +44,7 @@ def _statement_kind(sql: str) -> str:
     words = re.sub(r"\s+", " ", sql.strip()).split(" ")
     verb = words[0].upper()
     table = ""
-    for marker in ("FROM", "INTO", "UPDATE"):
+    for marker in ("INTO", "FROM", "UPDATE"):  # INSERT INTO x SELECT … FROM y: x
         if marker in (w.upper() for w in words):
             at = [w.upper() for w in words].index(marker)
             table = words[at + 1] if marker != "UPDATE" else words[1]
