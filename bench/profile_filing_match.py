@@ -4,8 +4,9 @@ The store is built as bench/api.py builds it (``--incidents`` incidents with one
 each, generated as rows and indexed for correlation), then ``--reports`` reports are filed
 through the domain, one at a time, each followed by the matching the faces run after a
 filing (``correlation.filing.match_filed``: marked as waiting, then drained), or
-(``--together N``) N at a time, as the matcher batches the filings that arrive together. Printed: the time per report (filing and matching apart), the SQL statements of
-the matching by kind, the log entries it wrote by kind, and (``--profile``) cProfile's top
+(``--together N``) N at a time, as the matcher batches the filings that arrive together.
+Printed: the time per report (filing and matching apart), the SQL statements of the
+matching by kind, the log entries it wrote by kind, and (``--profile``) cProfile's top
 functions of the matching.
 
     .venv/bin/python bench/profile_filing_match.py --incidents 100000 --reports 50
