@@ -28,7 +28,7 @@ from trucewatch.correlation import records
 from trucewatch.correlation.blocking import BlockIndex, candidates_of
 from trucewatch.correlation.features import build
 from trucewatch.correlation.filing import match_filed
-from trucewatch.correlation.matcher import Matcher
+from trucewatch.correlation.matcher import Matcher, drain
 from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.log.models import LogEntry
 from trucewatch.reports.models import Report
@@ -241,3 +241,22 @@ def test_filing_through_the_web_form_links_the_same_strike(demo_store: Store) ->
     with demo_store.session() as s:
         assert incident_of(s, filed[0]) == incident_of(s, filed[1]) is not None
     assert kinds(demo_store) == ["correlation.pair_linked"]
+
+
+def test_a_command_line_filing_waits_for_matching_in_its_own_transaction(
+        db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process dies between the filing's commit and its match: the report still waits."""
+    store = open_store(db_url)
+    with store.session() as s:
+        truce, org = factories.truce(s), factories.organisation(s)
+    monkeypatch.setattr("trucewatch.cli.reports.match_after_filing", lambda ids: None)
+    code, out, err = Cli(db_url, capsys)(
+        "report", "add", "--org", org, "--truce", truce, "--source-kind", "party",
+        "--occurred", "2017-01-10", "--category", "shelling", "--place", "Ariha",
+        "--lat", "35.81", "--lon", "36.61", "--json-out")
+    assert code == 0, err
+    [filed] = json.loads(out)
+    assert waiting(store) == [int(filed["id"])]
+    assert drain(store).matched.keys() == {int(filed["id"])}  # the next drain matches it
+    assert waiting(store) == []
+    store.dispose()

@@ -13,6 +13,7 @@ from trucewatch.cli.context import (
     principal,
     print_json,
     print_table,
+    settings_now,
     transaction,
 )
 from trucewatch.cli.correlation import match_after_filing
@@ -133,7 +134,12 @@ def add(
             actor = f"user:{user}" if user else cli_actor()
         filed = file_reports(session, submissions=submissions, organisation=organisation,
                              user=user, actor=actor, limits=limits(), principal=who)
-    match_after_filing([f.id for f in filed if f.created])  # correlation, after the commit
+        created = [f.id for f in filed if f.created]
+        if created and settings_now().correlate_on_filing:
+            from trucewatch.correlation.matcher import mark
+
+            mark(session, created)  # waiting for matching in the filing's own transaction
+    match_after_filing(created)  # correlation, after the commit
     if as_json:
         print_json([{"id": f.id, "created": f.created} for f in filed])
         return
