@@ -77,9 +77,15 @@ def test_sigkill_loses_nothing_and_stores_nothing_twice(demo_db_url: str, tmp_pa
     for t in threads:
         t.start()
     killer = random.Random(20170123)
+    total = CLIENTS * REPORTS_EACH
     try:
-        for _ in range(KILLS):
-            time.sleep(killer.uniform(0.5, 2.0))
+        for k in range(KILLS):
+            # Spread over the run however fast the server files: each kill comes once its
+            # share of the reports is acknowledged, a moment later, while clients send.
+            while len(acked) < (k + 1) * total // (KILLS + 1) \
+                    and time.monotonic() - started < DEADLINE_S:
+                time.sleep(0.005)
+            time.sleep(killer.uniform(0.0, 0.05))
             server.kill()
             time.sleep(killer.uniform(0.0, 0.3))
             server.start()
