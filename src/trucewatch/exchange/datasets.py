@@ -36,7 +36,7 @@ from trucewatch.auth.principal import Principal
 from trucewatch.errors import InvalidInput
 from trucewatch.exchange import acled, acled_chunks, csvrows
 from trucewatch.exchange.acled_columns import Layout
-from trucewatch.exchange.importing import MAX_LISTED, ImportRefused, ImportResult, RowProblem
+from trucewatch.exchange.importing import ImportRefused, ImportResult, RowProblem, reject
 from trucewatch.exchange.models import DatasetAcledEvent, DatasetImport
 from trucewatch.log import service as log
 from trucewatch.log.state import core_row_state
@@ -141,18 +141,9 @@ class _Run:
                         f"VALUES ({', '.join(['?'] * len(EVENT_COLUMNS))})")
 
     def bad(self, line: int, raw: list[str], column: str | None, message: str) -> None:
-        problem = RowProblem(line, column, message)
-        self.result.rejected += 1
-        if len(self.result.problems) < MAX_LISTED:
-            self.result.problems.append(problem)
-        if not self.skip_bad:
+        if not reject(self.result, RowProblem(line, column, message), raw,
+                      skip_bad=self.skip_bad, writer=self.rejected_writer, header=self.header):
             self.failed = True
-            return
-        if self.rejected_writer is not None:
-            if self.result.rejected == 1:
-                self.rejected_writer.writerow([*self.header, csvrows.LINE_COLUMN,
-                                               csvrows.ERROR_COLUMN])
-            self.rejected_writer.writerow([*raw, str(line), str(problem)])
 
     def convert_and_write(self, raws: list[list[str]], lines: list[int], layout: Layout,
                           today: date) -> None:

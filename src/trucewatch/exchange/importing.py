@@ -92,6 +92,23 @@ class _Item:
     names: tuple[str, str]
 
 
+def reject(result: ImportResult, problem: RowProblem, raw: list[str], *, skip_bad: bool,
+           writer: Any, header: list[str]) -> bool:
+    """Count a bad row and list it (the first ``MAX_LISTED``). With ``skip_bad`` it goes to
+    the side file (``writer``, its header before the first row) and the import goes on:
+    True; without, False: nothing of the file may be written."""
+    result.rejected += 1
+    if len(result.problems) < MAX_LISTED:
+        result.problems.append(problem)
+    if not skip_bad:
+        return False
+    if writer is not None:
+        if result.rejected == 1:
+            writer.writerow([*header, csvrows.LINE_COLUMN, csvrows.ERROR_COLUMN])
+        writer.writerow([*raw, str(problem.line), str(problem)])
+    return True
+
+
 class _Import:
     def __init__(self, session: Session, fmt: ImportFormat, *, organisation: str, actor: str,
                  skip_bad: bool, rejected: TextIO | None, header: list[str],
@@ -99,7 +116,6 @@ class _Import:
         self.session, self.fmt, self.organisation, self.actor = session, fmt, organisation, actor
         self.skip_bad, self.limits, self.header = skip_bad, limits, header
         self.rejected_writer = csv.writer(rejected) if rejected is not None else None
-        self.rejected_header = False
         self.result = ImportResult(fmt.name)
         self.failed = False
         self.actors: dict[str, str | None] = {}
@@ -109,18 +125,9 @@ class _Import:
             problem = RowProblem(line, None, exc)
         else:
             problem = RowProblem(line, self._column(exc.field), exc.message)
-        self.result.rejected += 1
-        if len(self.result.problems) < MAX_LISTED:
-            self.result.problems.append(problem)
-        if not self.skip_bad:
+        if not reject(self.result, problem, raw, skip_bad=self.skip_bad,
+                      writer=self.rejected_writer, header=self.header):
             self.failed = True
-            return
-        if self.rejected_writer is not None:
-            if not self.rejected_header:
-                self.rejected_writer.writerow([*self.header, csvrows.LINE_COLUMN,
-                                               csvrows.ERROR_COLUMN])
-                self.rejected_header = True
-            self.rejected_writer.writerow([*raw, str(line), str(problem)])
 
     def _column(self, name: str | None) -> str | None:
         if name is None:
