@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from trucewatch.bulletins.cache import BytesCache, digest
 from trucewatch.bulletins.contents import NOT_ATTRIBUTED, OUTSIDE, Bulletin, Edition
 from trucewatch.web import basemap, i18n, words
 from trucewatch.web.bulletin_words import chart_word
@@ -32,25 +33,37 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
+PICTURES = BytesCache()  # PNGs by the digest of what each one draws
+PDFS = BytesCache()  # PDFs by the digest of their HTML
+
+
 def pictures(bulletin: Bulletin, *, data_dir: str | Path) -> dict[str, str]:
-    """The map and the two trend charts, as ``data:`` URIs, with words in the reader's language."""
+    """The map and the two trend charts, as ``data:`` URIs, with words in the reader's
+    language; each drawn once for the exact inputs it shows (:mod:`bulletins.cache`)."""
     from trucewatch.bulletins import charts  # matplotlib: the ``bulletins`` extra
 
     labels = {s: words.word(s) for s in ("confirmed", "not_confirmed", "disputed", "open",
                                           "under_review", "closed")}
     labels |= {OUTSIDE: chart_word(OUTSIDE), NOT_ATTRIBUTED: chart_word(NOT_ATTRIBUTED),
                "others": chart_word("others"), "daily": chart_word("daily")}
-    return {
-        "map": charts.data_uri(charts.incident_map(
-            bulletin, countries=basemap.countries(), governorates=basemap.governorates(data_dir),
-            labels=labels)),
-        "by_zone": charts.data_uri(charts.trend_chart(
-            bulletin, by="zone", labels=labels,
-            title=chart_word("by_zone"))),
-        "by_party": charts.data_uri(charts.trend_chart(
-            bulletin, by="party", labels=labels,
-            title=chart_word("by_party"))),
-    }
+    outlines = basemap.governorates(data_dir)
+    placed = [(e.longitude, e.latitude, e.status) for e in bulletin.entries]
+    zones = [(z.name, z.geometry) for z in bulletin.zones]
+    found = {"map": PICTURES.get_or_make(
+        digest("map", placed, zones, outlines, labels),
+        lambda: charts.incident_map(bulletin, countries=basemap.countries(),
+                                    governorates=outlines, labels=labels))}
+    trend = bulletin.trend
+    for by in ("zone", "party"):
+        title = chart_word(f"by_{by}")
+
+        def draw(by: str = by, title: str = title) -> bytes:
+            return charts.trend_chart(bulletin, by=by, labels=labels, title=title)
+
+        found[f"by_{by}"] = PICTURES.get_or_make(
+            digest("trend", by, title, labels, trend.days, trend.by_zone, trend.by_party,
+                   bulletin.period.first, bulletin.period.last), draw)
+    return {name: charts.data_uri(png) for name, png in found.items()}
 
 
 def full_list(bulletin: Bulletin, *, base_url: str = "") -> dict[str, str]:
@@ -83,8 +96,12 @@ def render_html(bulletin: Bulletin, *, data_dir: str | Path, language: str = i18
 
 
 def render_pdf(html: str) -> bytes:
-    """The HTML document printed to PDF by WeasyPrint (A4, the page rules of the stylesheet)."""
-    import weasyprint
+    """The HTML document printed to PDF by WeasyPrint (A4, the page rules of the stylesheet);
+    the same HTML is printed once (:mod:`bulletins.cache`)."""
+    def pdf() -> bytes:
+        import weasyprint
 
-    pdf: bytes = weasyprint.HTML(string=html, base_url=str(WEB)).write_pdf()
-    return pdf
+        printed: bytes = weasyprint.HTML(string=html, base_url=str(WEB)).write_pdf()
+        return printed
+
+    return PDFS.get_or_make(digest("pdf", html), pdf)
