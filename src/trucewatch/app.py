@@ -16,13 +16,14 @@ from trucewatch.storage import Store, open_store
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     from trucewatch import api, web
-    from trucewatch.correlation.matcher import Matcher
+    from trucewatch.correlation.worker import matcher_for
 
     app = FastAPI(title="trucewatch", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json", lifespan=_lifespan)
     app.state.store = store
     app.state.settings = settings or load_settings()
-    app.state.matcher = Matcher(store)  # matching after filing (correlation/matcher.py)
+    # matching after filing: a process of its own or a thread (correlation/worker.py)
+    app.state.matcher = matcher_for(store, app.state.settings.matcher)
     api.install(app)
     web.install(app)
     app.add_middleware(InFlightLimit, limit=app.state.settings.max_in_flight)  # outermost

@@ -51,7 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("correlate_on_filing", "1", "1: match each report filed through the API, the web "
             "form or `trucewatch report add` against the store right after the filing commits "
             "(docs/correlation.md); 0: only `trucewatch correlate run` does."),
+    Setting("matcher", "process", "Where a server process matches the reports filed with "
+            "`correlate_on_filing` on: `process`, a process of its own at a lower CPU priority, "
+            "started and stopped with the server (filings keep their CPU; docs/correlation.md); "
+            "`thread`, a thread of the server process (an in-memory SQLite store always)."),
 )
+
+MATCHERS = ("process", "thread")
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class Settings:
     notify_interval_seconds: float = 30
     max_in_flight: int = 16
     correlate_on_filing: bool = True
+    matcher: str = "process"
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -109,4 +116,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         notify_interval_seconds=float(raw["notify_interval_seconds"]),
         max_in_flight=max(1, int(raw["max_in_flight"])),
         correlate_on_filing=raw["correlate_on_filing"].strip().lower() in ("1", "true", "yes"),
+        matcher=_matcher(raw["matcher"]),
     )
+
+
+def _matcher(value: str) -> str:
+    how = value.strip().lower()
+    if how not in MATCHERS:
+        raise ValueError(f"TRUCEWATCH_MATCHER={value!r}: use one of {', '.join(MATCHERS)}")
+    return how

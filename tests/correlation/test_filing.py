@@ -29,6 +29,7 @@ from trucewatch.correlation.blocking import BlockIndex, candidates_of
 from trucewatch.correlation.features import build
 from trucewatch.correlation.filing import match_filed
 from trucewatch.correlation.matcher import Matcher, drain
+from trucewatch.correlation.worker import MatcherProcess
 from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.log.models import LogEntry
 from trucewatch.reports.models import Report
@@ -42,8 +43,10 @@ STRIKE = {"occurred": "2017-04-02", "place_name": "Kafr Zita", "latitude": 35.37
 
 @pytest.fixture
 def api(demo_store: Store) -> Iterator[Api]:
-    """The app with the default settings: matching after filing on."""
-    settings = load_settings({})
+    """The app with the default settings (matching after filing on), its matcher a thread:
+    these tests read the matcher's log records, which a process of its own keeps to itself
+    (tests/correlation/test_matcher_process.py tests the process)."""
+    settings = load_settings({"TRUCEWATCH_MATCHER": "thread"})
     assert settings.correlate_on_filing
     with TestClient(create_app(demo_store, settings)) as client:
         yield Api(client, demo_store)
@@ -77,8 +80,8 @@ def kinds(store: Store, subject_prefix: str = "candidate:") -> list[str]:
             subject_prefix)).order_by(LogEntry.seq)))
 
 
-def matcher_of(client: TestClient) -> Matcher:
-    matcher: Matcher = cast(FastAPI, client.app).state.matcher
+def matcher_of(client: TestClient) -> Matcher | MatcherProcess:
+    matcher: Matcher | MatcherProcess = cast(FastAPI, client.app).state.matcher
     return matcher
 
 

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from trucewatch.api.deps import BEARER, Unauthenticated
 from trucewatch.auth.principal import PUBLIC, Principal
 from trucewatch.auth.tokens import resolve_token
-from trucewatch.correlation.matcher import Matcher, match_after_commit
+from trucewatch.correlation.matcher import Waking, match_after_commit
 from trucewatch.errors import PermissionDenied
 from trucewatch.reports.grouping import Filed, OnFiled, Outcome, Submission, file_together
 from trucewatch.reports.service import Limits
@@ -133,10 +133,10 @@ async def desk(request: Request) -> FilingDesk:
     return found
 
 
-def _matching(matcher: Matcher) -> OnFiled:
+def _matching(matcher: Waking) -> OnFiled:
     """Correlation on filing: the reports are marked as waiting in the filing's own
     transaction (a crash after the commit cannot lose their match), and the matcher is
-    woken once it has committed (correlation/matcher.py)."""
+    woken once it has committed (correlation/matcher.py, correlation/worker.py)."""
     def mark(session: Session, report_ids: Sequence[int]) -> None:
         match_after_commit(session, matcher, report_ids)
     return mark

@@ -41,10 +41,19 @@ def _organisation(value: str | None) -> int:
 
 def write(session: Session, rows: Sequence[ReportRecord]) -> None:
     """Index ``rows`` (reports from ``records.records``, not yet indexed)."""
+    write_rows(session, index_rows(rows))
+
+
+IndexRows = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+"""The rows that index some reports: their ``correlation_features`` and ``correlation_keys``."""
+
+
+def index_rows(rows: Sequence[ReportRecord]) -> IndexRows:
+    """The index rows of ``rows``, computed without touching the store."""
     if not rows:
-        return
+        return [], []
     f = build(rows)
-    session.execute(insert(ReportFeatures), [{
+    features = [{
         "report_id": r.id, "start": float(f.start[k]), "end": float(f.end[k]),
         "time_precision": int(f.tprec[k]), "latitude": r.latitude, "longitude": r.longitude,
         "geo_precision": int(f.gprec[k]), "place": int(f.place[k]), "category": r.category,
@@ -52,45 +61,78 @@ def write(session: Session, rows: Sequence[ReportRecord]) -> None:
         "killed_low": None if r.killed is None else float(r.killed[0]),
         "killed_high": None if r.killed is None else float(r.killed[1]),
         "signature": f.signature[k].tobytes(), "has_text": bool(f.has_text[k]),
-    } for k, r in enumerate(rows)])
+    } for k, r in enumerate(rows)]
     keys, owners = index_keys(f)
     pairs = sorted({(int(key), int(f.ids[row])) for key, row in zip(keys.tolist(), owners.tolist(),
                                                                     strict=True)})
-    if pairs:
-        session.execute(insert(BlockKey), [{"key": k, "report_id": r} for k, r in pairs])
+    return features, [{"key": k, "report_id": r} for k, r in pairs]
 
 
-def catch_up(session: Session) -> int:
-    """Index every report not indexed yet (filed since the index was last complete); how many.
-    The caller holds the log head lock, so no filing commits meanwhile."""
-    state = session.get(IndexState, 1)
-    through = state.indexed_through if state is not None else 0
+def write_rows(session: Session, rows: IndexRows) -> None:
+    features, keys = rows
+    if features:
+        session.execute(insert(ReportFeatures), features)
+    if keys:
+        session.execute(insert(BlockKey), keys)
+
+
+def indexed_through(session: Session) -> int:
+    """The report id up to which every report is indexed."""
+    return int(session.scalar(select(IndexState.indexed_through).where(IndexState.id == 1))
+               or 0)
+
+
+def unindexed(session: Session) -> tuple[int, int, list[ReportRecord]]:
+    """What :func:`catch_up` would index, read without writing: (the index's reach, the
+    newest report's id, the records of the reports not indexed up to it)."""
+    through = indexed_through(session)
     newest = int(session.scalar(select(func.max(Report.id))) or 0)
     if newest <= through:
-        return 0
+        return through, newest, []
+    return through, newest, _missing_records(session, through, newest)
+
+
+def _missing_records(session: Session, through: int, newest: int) -> list[ReportRecord]:
     # Two primary-key reads rather than an anti-join, whose plan depends on statistics that
     # PostgreSQL may not have yet (a hash anti-join over every indexed report: 90 ms).
-    newer = list(session.scalars(select(Report.id).where(Report.id > through)
+    newer = list(session.scalars(select(Report.id).where(Report.id > through,
+                                                         Report.id <= newest)
                                  .order_by(Report.id)))
     have: set[int] = set()
     for begin in range(0, len(newer), _CHUNK):
         have.update(session.scalars(select(ReportFeatures.report_id).where(
             ReportFeatures.report_id.in_(newer[begin:begin + _CHUNK]))))
     missing = [i for i in newer if i not in have]
+    found: list[ReportRecord] = []
     for begin in range(0, len(missing), _CHUNK):
-        chunk = missing[begin:begin + _CHUNK]
-        write(session, store_records.records(session, Report.id.in_(chunk)))
-    if len(missing) >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        found += store_records.records(session, Report.id.in_(missing[begin:begin + _CHUNK]))
+    return found
+
+
+def catch_up(session: Session) -> int:
+    """Index every report not indexed yet (filed since the index was last complete); how many.
+    The caller holds the log head lock, so no filing commits meanwhile."""
+    through, newest, missing = unindexed(session)
+    if newest <= through:
+        return 0
+    write(session, missing)
+    advance(session, newest, indexed=len(missing))
+    return len(missing)
+
+
+def advance(session: Session, newest: int, *, indexed: int) -> None:
+    """Every report up to ``newest`` is indexed now (``indexed`` of them just written)."""
+    if indexed >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, or the planner (which last saw the tables nearly empty) scans
         # correlation_keys instead of reading its primary key (50 ms instead of 2), and the
         # reports after the index's end likewise (40 ms instead of 1).
         session.execute(text("ANALYZE reports, correlation_features, correlation_keys"))
+    state = session.get(IndexState, 1)
     if state is None:
         session.add(IndexState(id=1, indexed_through=newest))
     else:
         state.indexed_through = newest
     session.flush()
-    return len(missing)
 
 
 # Nullable floats come back as this number, turned into NaN by numpy for the whole column

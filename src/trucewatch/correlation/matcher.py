@@ -9,7 +9,9 @@ filing's own transaction (the API's filing desk and the web form through
 the command line, which has no matcher, marks its reports after its commit and drains
 them itself (``filing.match_filed``).
 
-The matcher is a thread per server process. Woken by filings, it waits
+The matcher is a process per server process (``worker.py``: scoring outside the write
+transaction, at a lower CPU priority) or, with ``TRUCEWATCH_MATCHER=thread``, a thread of
+the server process (:class:`Matcher`, this module). Woken by filings, the thread waits
 :data:`WINDOW_SECONDS` for the filings committing about then, and :func:`drain` s the
 waiting reports, up to :data:`BATCH` per transaction (``service.match_reports``: one pass
 over their candidates, the queued pairs in one log entry), while the requests that filed
@@ -31,6 +33,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import Executable, event, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -73,7 +76,13 @@ def mark(session: Session, report_ids: Sequence[int]) -> int:
     return max(int(getattr(done, "rowcount", 0) or 0), 0)
 
 
-def match_after_commit(session: Session, matcher: Matcher, report_ids: Sequence[int]) -> None:
+class Waking(Protocol):
+    """A matcher as the filings see it (the thread here, the process of ``worker.py``)."""
+
+    def wake(self) -> None: ...
+
+
+def match_after_commit(session: Session, matcher: Waking, report_ids: Sequence[int]) -> None:
     """The after-filing hook of a face whose filing commits ``session``: mark the reports in
     it, and wake ``matcher`` once it has committed (a rollback takes the marks with it)."""
     if not report_ids:

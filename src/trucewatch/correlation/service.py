@@ -27,7 +27,7 @@ from trucewatch.correlation.features import Features, ReportRecord, build
 from trucewatch.correlation.linking import SYSTEM, join
 from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.correlation.pairs import Queued, record_linked, record_queued
-from trucewatch.correlation.scoring import combine, describe, reasons, score_pairs
+from trucewatch.correlation.scoring import PairScores, combine, describe, reasons, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
 from trucewatch.errors import NotFound
@@ -120,8 +120,66 @@ def _truces(session: Session, f: Features) -> list[int | None]:
     return [found.get(i) for i in ids]
 
 
+@dataclass
+class Planned:
+    """A match scored and not yet acted on (``plan_match``): the reports, and their pairs
+    with each pair's score and the tunings it was scored with (None: no pair to act on)."""
+
+    report_ids: list[int]
+    scored: _Scored | None
+
+
+@dataclass
+class _Scored:
+    a: Features
+    ia: np.ndarray
+    b: Features
+    ib: np.ndarray
+    truces: list[int | None]
+    tunings: dict[int | None, Tuning]
+    scores: PairScores
+    review: np.ndarray
+
+
+def plan_match(session: Session, *, report_ids: Sequence[int]) -> Planned:
+    """Read and score what :func:`match_reports` would, writing nothing and taking no lock
+    (the matcher process scores outside the write transaction; ``act_on`` then writes).
+    The reports must be indexed already (``index.catch_up``)."""
+    ids = sorted(set(report_ids))
+    new = stored_index.features(session, ids)
+    if len(new) == 0:
+        return Planned(ids, None)
+    qi, stored, sj = stored_index.batch_candidates(session, new)
+    if len(qi) == 0:
+        return Planned(ids, None)
+    return Planned(ids, _score(session, new, qi, stored, sj, truces=_truces(session, new)))
+
+
+def still_holds(session: Session, planned: Planned) -> bool:
+    """Were ``planned``'s scores made with the tunings in force now (read in the caller's
+    write transaction)? If not, the match is scored again under the lock."""
+    if planned.scored is None:
+        return True
+    return tunings_for(session, set(planned.scored.truces)) == planned.scored.tunings
+
+
+def act_on(session: Session, planned: Planned, *, actor: str = SYSTEM.actor) -> Outcome:
+    """Write what ``planned`` decided, as :func:`match_reports` would have: its reports'
+    waiting markers removed, pairs not decided meanwhile linked or queued, in the log."""
+    log.lock(session)
+    session.execute(delete(PendingMatch).where(PendingMatch.report_id.in_(planned.report_ids)))
+    if planned.scored is None:
+        return Outcome()
+    return _act_on(session, planned.scored, actor=actor)
+
+
 def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndarray, *,
          truces: list[int | None], actor: str) -> Outcome:
+    return _act_on(session, _score(session, a, ia, b, ib, truces=truces), actor=actor)
+
+
+def _score(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndarray, *,
+           truces: list[int | None]) -> _Scored:
     tunings = tunings_for(session, set(truces))
     scores = score_pairs(a, ia, b, ib, next(iter(tunings.values())))
     # Each pair by the tuning of its first report's truce; per pair as arrays, since a
@@ -133,6 +191,12 @@ def _act(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.ndar
         review[rows] = its.review_threshold
         if len(tunings) > 1:
             scores.score[rows] = combine(scores.similarity[rows], scores.known[rows], its)
+    return _Scored(a, ia, b, ib, truces, tunings, scores, review)
+
+
+def _act_on(session: Session, scored: _Scored, *, actor: str) -> Outcome:
+    a, ia, b, ib = scored.a, scored.ia, scored.b, scored.ib
+    truces, tunings, scores, review = scored.truces, scored.tunings, scored.scores, scored.review
     score = scores.score
     outcome = Outcome(scored=len(ia))
     left, right = a.ids[ia], b.ids[ib]

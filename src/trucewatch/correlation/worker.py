@@ -1,0 +1,337 @@
+"""The matcher as a process of its own: ``trucewatch serve`` starts one per server process.
+
+Matching a batch is mostly numpy and Python work (about 17 ms of CPU a report against
+100,000 stored reports); in a thread of the server it competes under the GIL with every
+filing. In a process of its own, at a lower CPU priority (:data:`NICE`), the filings keep
+their CPU, and the matcher takes what is left.
+
+It drains ``correlation_pending`` as the thread does (``matcher.py``), but scores
+**outside** the write transaction (:func:`drain_outside`): a low-priority process that the
+scheduler sets aside must not hold SQLite's write lock or PostgreSQL's log lock while it
+computes. Each batch is
+
+1. read: the reports waiting (no lock);
+2. indexed, if they are not yet: the index rows computed from a read, written in a short
+   transaction unless another matcher indexed meanwhile (then the batch is read again);
+3. scored from a read-only view of the store (``service.plan_match``);
+4. written in a short transaction under the log's lock: the rows still waiting are
+   claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL); if another matcher took some, or a
+   truce's tuning changed since step 3, the batch is scored again under the lock, as the
+   thread does; otherwise the plan is written (``service.act_on``), pairs decided
+   meanwhile left alone.
+
+A pair is never missed by scoring early: of two reports, the one indexed later is scored
+after the other was indexed, and finds it. A batch that fails goes to the thread's path
+(``matcher.drain``), which matches it report by report and counts failures. A process
+killed at any point loses nothing: the rows are removed only by the transaction that
+writes the match.
+
+The server talks to the process through its standard input: a byte wakes it, the end of
+the input (the server stopping, or dying) stops it after the batch in hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from select import select as readable_within
+
+from sqlalchemy import Engine, create_engine, select
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+import trucewatch
+from trucewatch.correlation.index import (
+    advance,
+    index_rows,
+    indexed_through,
+    unindexed,
+    write_rows,
+)
+from trucewatch.correlation.matcher import (
+    BATCH,
+    MAX_ATTEMPTS,
+    POLL_SECONDS,
+    WINDOW_SECONDS,
+    Drained,
+    Matcher,
+    _claim,
+    drain,
+    logger,
+)
+from trucewatch.correlation.models import PendingMatch
+from trucewatch.correlation.service import act_on, match_reports, plan_match, still_holds
+from trucewatch.log import service as log
+from trucewatch.storage import Store, open_store
+
+NICE = 10  # added to the matcher's niceness: filings first, matching with what is left
+STOP_SECONDS = 30.0  # the server waits this long for the batch in hand at shutdown
+
+_read_engines: dict[str, Engine] = {}
+_read_engines_lock = threading.Lock()
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[Session]:
+    """A session that only reads and takes no write lock. On SQLite every transaction of
+    the store's engine takes the write lock first (``BEGIN IMMEDIATE``), so reads go
+    through an engine of their own, each statement in autocommit (WAL: never waiting for
+    a writer, never holding one up)."""
+    if store.dialect != "sqlite":
+        session = store.session_factory()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+        return
+    url = store.engine.url.render_as_string(hide_password=False)
+    with _read_engines_lock:
+        engine = _read_engines.get(url)
+        if engine is None:
+            engine = _read_engines[url] = create_engine(
+                url, poolclass=NullPool, connect_args={"timeout": 30},
+                isolation_level="AUTOCOMMIT")
+    with Session(engine) as session:
+        yield session
+
+
+def _waiting_ids(session: Session, batch: int, tried: set[int]) -> tuple[list[int], int]:
+    """The oldest reports waiting (not given up on, not failed in this drain), and how far
+    the stored index reaches."""
+    query = (select(PendingMatch.report_id).where(PendingMatch.attempts < MAX_ATTEMPTS)
+             .order_by(PendingMatch.report_id).limit(batch))
+    if tried:
+        query = query.where(PendingMatch.report_id.not_in(sorted(tried)))
+    return list(session.scalars(query)), indexed_through(session)
+
+
+def drain_outside(store: Store, *, batch: int = BATCH,
+                  stopping: Callable[[], bool] = lambda: False) -> Drained:
+    """Match the waiting reports, ``batch`` at a time, each scored outside the write
+    transaction (the module's steps), until none waits or ``stopping()``."""
+    done = Drained()
+    tried: set[int] = set()
+    while not stopping():
+        with reading(store) as session:
+            ids, through = _waiting_ids(session, batch, tried)
+        if not ids:
+            return done
+        try:
+            if ids[-1] > through and not _indexed(store):
+                continue  # another matcher indexed meanwhile: read again
+            with reading(store) as session:
+                planned = plan_match(session, report_ids=ids)
+            logger.debug("scored %d reports outside the write transaction", len(ids))
+            with store.session() as session:
+                log.lock(session)
+                claimed = _claim(session, batch, ids, tried)
+                if claimed == ids and still_holds(session, planned):
+                    outcome = act_on(session, planned)
+                elif claimed:  # another matcher took some, or a tuning changed: again, locked
+                    outcome = match_reports(session, report_ids=claimed)
+                else:
+                    continue
+        except Exception:
+            logger.warning("matching %d reports outside the lock failed; matching them under "
+                           "it, one by one if need be", len(ids), exc_info=True)
+            again = drain(store, report_ids=ids, batch=len(ids))
+            done.matched.update(again.matched)
+            done.failed += again.failed
+            done.batches += again.batches
+            tried.update(again.failed)
+            continue
+        done.batches += 1
+        for report_id in claimed:
+            done.matched[report_id] = outcome
+        logger.info("%d reports matched after filing: %d pairs scored, linked %s, queued %s",
+                    len(claimed), outcome.scored, outcome.linked, outcome.queued,
+                    extra={"outcome": outcome.as_dict(), "reports": claimed})
+    return done
+
+
+def _indexed(store: Store) -> bool:
+    """Index the reports not indexed yet: their rows computed from a read, written in a
+    short transaction if no other matcher indexed meanwhile (else False: read again)."""
+    with reading(store) as session:
+        seen, newest, missing = unindexed(session)
+    rows = index_rows(missing)
+    with store.session() as session:
+        log.lock(session)
+        if indexed_through(session) != seen:
+            return False
+        write_rows(session, rows)
+        advance(session, newest, indexed=len(missing))
+    return True
+
+
+# --- the server's side ----------------------------------------------------------------------
+
+
+def matcher_for(store: Store, how: str) -> Matcher | MatcherProcess:
+    """The matcher of a server process, as the ``matcher`` setting says (``process`` or
+    ``thread``); a store in memory is out of another process's reach: a thread."""
+    in_memory = store.dialect == "sqlite" and store.engine.url.database in (None, "", ":memory:")
+    if how == "process" and not in_memory:
+        return MatcherProcess(store)
+    return Matcher(store)
+
+
+class MatcherProcess:
+    """The matcher process of one server process: started with the server, woken by its
+    filings, stopped with it. The same interface as the thread (``matcher.Matcher``)."""
+
+    def __init__(self, store: Store, *, batch: int = BATCH, window: float = WINDOW_SECONDS,
+                 poll: float = POLL_SECONDS, nice: int = NICE) -> None:
+        self.store, self.batch, self.window, self.poll, self.nice = (
+            store, batch, window, poll, nice)
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
+
+    def command(self) -> list[str]:
+        url = self.store.engine.url.render_as_string(hide_password=False)
+        return [sys.executable, "-m", "trucewatch.correlation.worker", url,
+                "--batch", str(self.batch), "--window", str(self.window),
+                "--poll", str(self.poll), "--nice", str(self.nice)]
+
+    def start(self) -> None:
+        """Start the process (once); it drains what waits at once."""
+        with self._lock:
+            if self.process is not None and self.process.poll() is None:
+                return
+            self._stopped = False
+            self.process = subprocess.Popen(self.command(), stdin=subprocess.PIPE,
+                                            env=_environment())
+            assert self.process.stdin is not None
+            os.set_blocking(self.process.stdin.fileno(), False)  # a wake never waits
+
+    def wake(self) -> None:
+        """Reports were marked and their filing has committed: drain soon."""
+        if self._stopped:
+            return
+        process = self.process
+        if process is None or process.poll() is not None:
+            self.start()
+            process = self.process
+        assert process is not None and process.stdin is not None
+        with contextlib.suppress(OSError):  # a full pipe: woken already; a broken one: gone
+            os.write(process.stdin.fileno(), b"w")
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop after the batch in hand (closing its input); killed if it takes longer
+        than ``timeout``. What still waits is drained by the next start."""
+        with self._lock:
+            self._stopped = True
+            process = self.process
+            if process is None:
+                return
+            if process.stdin is not None and not process.stdin.closed:
+                process.stdin.close()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                logger.warning("the matcher process did not stop in %s s; killed", timeout)
+                process.kill()
+                process.wait()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Until no report waits that the matcher will still try (for tests and the
+        benchmark)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with reading(self.store) as session:
+                left = session.scalar(select(PendingMatch.report_id).where(
+                    PendingMatch.attempts < MAX_ATTEMPTS).limit(1))
+            if left is None:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
+def _environment() -> dict[str, str]:
+    """The server's environment, with this copy of trucewatch first on the path."""
+    here = str(Path(trucewatch.__file__).resolve().parents[1])
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=here + (os.pathsep + path if path else ""))
+
+
+# --- the process ----------------------------------------------------------------------------
+
+
+class _Input:
+    """The standard input: bytes are wakes, its end is the stop."""
+
+    def __init__(self) -> None:
+        self.fd = sys.stdin.fileno()
+        self.ended = False
+
+    def wait(self, timeout: float) -> bool:
+        """Whether a wake came within ``timeout`` (its bytes consumed)."""
+        if self.ended:
+            return False
+        readable, _, _ = readable_within([self.fd], [], [], max(timeout, 0.0))
+        if not readable:
+            return False
+        if not os.read(self.fd, 4096):
+            self.ended = True
+            return False
+        return True
+
+    def stopping(self) -> bool:
+        self.wait(0)
+        return self.ended
+
+
+def run(store: Store, *, batch: int, window: float, poll: float) -> None:
+    """Drain at once, then whenever woken (or every ``poll`` seconds) until the input ends."""
+    given = _Input()
+    woken = True
+    while not given.ended:
+        if not woken:
+            woken = given.wait(poll)
+            if given.ended:
+                break
+        time.sleep(window)  # let filings committing now join this batch
+        woken = False
+        try:
+            drain_outside(store, batch=batch, stopping=given.stopping)
+        except Exception:
+            logger.exception("the matcher could not read the reports waiting to be matched; "
+                             "trying again in %s s", 5.0)
+            given.wait(5.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The matcher process (started by the server).")
+    parser.add_argument("url")
+    parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--window", type=float, default=WINDOW_SECONDS)
+    parser.add_argument("--poll", type=float, default=POLL_SECONDS)
+    parser.add_argument("--nice", type=int, default=NICE)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s matcher %(levelname)s %(message)s")
+    if args.nice:
+        os.nice(args.nice)
+    store = open_store(args.url, migrate=False)
+    try:
+        run(store, batch=args.batch, window=args.window, poll=args.poll)
+    finally:
+        store.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
