@@ -121,10 +121,19 @@ class Watched(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:  # the fast path reads the header, then the file from its start
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
     def readinto(self, buffer: Any) -> int:
         data = self.raw.read(len(buffer))
         buffer[:len(data)] = data
-        self.read_so_far += len(data)
+        self.read_so_far = max(self.read_so_far, self.raw.tell())
         while self.marks and self.read_so_far >= self.marks[0][0]:
             self.seen.append((self.marks.pop(0)[1], rss_mib()))
         return len(data)

@@ -20,12 +20,14 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from itertools import repeat
-from typing import IO, Any, Protocol, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 import orjson
 from sqlalchemy import CursorResult, Table, insert, update
@@ -41,6 +43,9 @@ from trucewatch.exchange.models import DatasetAcledEvent, DatasetImport
 from trucewatch.log import service as log
 from trucewatch.log.state import core_row_state
 from trucewatch.storage.base import utcnow
+
+if TYPE_CHECKING:
+    from trucewatch.exchange.dataset_staging import Staging
 
 FORMATS = (acled.FORMAT,)  # UCDP GED is imported as reports only, for now
 CHUNK = 10_000  # rows per insert and per log entry
@@ -132,6 +137,8 @@ class _Run:
         self.skip_bad, self.result, self.failed = skip_bad, result, False
         self.rejected_writer = csv.writer(rejected) if rejected is not None else None
         self.chunks = 0
+        self.entries: list[log.PendingEntry] = []
+        self.staging: Staging | None = None  # the fast path's (dataset_arrow): entries wait
         self.copy = session.get_bind().dialect.name == "postgresql"
         names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
         if self.copy:  # COPY takes the rows several times faster than an executemany
@@ -168,6 +175,12 @@ class _Run:
         log entry, in the caller's transaction."""
         if not lines:
             return
+        if self.staging is not None:
+            from trucewatch.exchange.dataset_arrow import staged_batch
+
+            self.staging.append(staged_batch(lines, values))
+            self.logged(lines[0], lines[-1], len(lines), chunk_digest(self.dataset, lines, values))
+            return
         rows = list(zip(repeat(self.dataset, len(lines)), lines, *values, strict=True))
         connection = self.session.connection()
         if self.copy:
@@ -180,13 +193,85 @@ class _Run:
                     copy.write_row(row)
         else:
             connection.exec_driver_sql(self.sql, rows)
+        self.logged(lines[0], lines[-1], len(lines), chunk_digest(self.dataset, lines, values))
+
+    def logged(self, first_line: int, last_line: int, rows: int, sha256: str) -> None:
+        """Count a chunk written and append its log entry (on the fast path, once its rows
+        have been moved into the store: :meth:`flush`)."""
         self.chunks += 1
-        self.result.stored += len(lines)
-        log.record_many(self.session, actor=self.actor, entries=[log.PendingEntry(
+        self.result.stored += rows
+        self.entries.append(log.PendingEntry(
             "dataset.rows_imported", f"dataset:{self.dataset}",  # CHUNK_KIND
             {"dataset": self.dataset, "format": acled.FORMAT, "chunk": self.chunks,
-             "first_line": lines[0], "last_line": lines[-1], "rows": len(lines),
-             "sha256": chunk_digest(self.dataset, lines, values)})])
+             "first_line": first_line, "last_line": last_line, "rows": rows,
+             "sha256": sha256}))
+        if self.staging is None:
+            self.flush()
+
+    def flush(self) -> None:
+        log.record_many(self.session, actor=self.actor, entries=self.entries)
+        self.entries = []
+
+
+def _arrow_fits(session: Session, source: Source, name: str) -> bool:
+    """Whether the fast path may read the file: SQLite, pyarrow installed, a file it can
+    read again from the start (the row path's, if Arrow cannot take it), not gzipped."""
+    if session.get_bind().dialect.name != "sqlite" or name.endswith(".gz"):
+        return False
+    seekable = getattr(source, "seekable", None)
+    if seekable is None or not seekable():
+        return False
+    try:
+        import adbc_driver_sqlite  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _read_rows(run: _Run, rows: Any, layout: Layout, day: date, chunk: int) -> None:
+    """The row path: rows read by Python's csv module, converted a chunk at a time."""
+    raws: list[list[str]] = []
+    lines: list[int] = []
+    for line, raw in rows:
+        run.result.rows += 1
+        raws.append(raw)
+        lines.append(line)
+        if len(raws) >= chunk:
+            run.convert_and_write(raws, lines, layout, day)
+            raws, lines = [], []
+    run.convert_and_write(raws, lines, layout, day)
+
+
+def _fast(session: Session, source: Source, layout: Layout, day: date, chunk: int,
+          rejected: TextIO | None, options: dict[str, Any]) -> tuple[_Run | None, _HashedBytes]:
+    """The fast path (:mod:`trucewatch.exchange.dataset_arrow`): the run, with its rows
+    moved into the store and its entries appended; or None, with nothing written, if the
+    file needs the row path."""
+    from trucewatch.exchange import dataset_arrow
+    from trucewatch.exchange.arrow_csv import NotForArrow
+
+    hashed = _HashedBytes(source)
+    # The side file's rows wait here: should the file need the row path, it starts afresh.
+    with tempfile.SpooledTemporaryFile(1 << 20, mode="w+", encoding="utf-8",
+                                       newline="") as side:
+        run = _Run(session, rejected=cast(TextIO, side) if rejected is not None else None,
+                   result=DatasetResult(acled.FORMAT, dataset=options["dataset"]), **options)
+        run.staging = staging = dataset_arrow.new_staging(run)
+        try:
+            dataset_arrow.stage(run, hashed, layout, day, chunk)
+        except NotForArrow:
+            staging.discard()
+            return None, hashed
+        if run.failed:
+            staging.discard()
+        else:
+            staging.move(_EVENTS.name, {"import_id": options["dataset"]})
+            run.flush()
+        if rejected is not None:
+            side.seek(0)
+            shutil.copyfileobj(side, rejected)
+    return run, hashed
 
 
 def import_dataset(session: Session, *, format: str, source: Source, file_name: str,
@@ -206,6 +291,8 @@ def import_dataset(session: Session, *, format: str, source: Source, file_name: 
     if not name or len(name) > FILE_NAME_MAX or not name.isprintable():
         raise InvalidInput(f"a file name of 1 to {FILE_NAME_MAX} printable characters",
                            field="file_name")
+    fast = _arrow_fits(session, source, name)
+    origin = source.tell() if fast else 0  # type: ignore[attr-defined]
     stream, hashed = text_of(source, name)
     header, rows = csvrows.raw_rows(stream, acled.REQUIRED)
     layout = Layout.of(header)
@@ -218,22 +305,24 @@ def import_dataset(session: Session, *, format: str, source: Source, file_name: 
     key = inserted.inserted_primary_key
     assert key is not None
     dataset = int(key[0])
-    result = DatasetResult(format, dataset=dataset)
-    run = _Run(session, dataset=dataset, actor=actor, header=header, skip_bad=skip_bad,
-               rejected=rejected, result=result)
     day = today or datetime.now(UTC).date()
-    raws: list[list[str]] = []
-    lines: list[int] = []
-    for line, raw in rows:
-        result.rows += 1
-        raws.append(raw)
-        lines.append(line)
-        if len(raws) >= chunk:
-            run.convert_and_write(raws, lines, layout, day)
-            raws, lines = [], []
-    run.convert_and_write(raws, lines, layout, day)
-    while stream.read(1 << 20):  # anything after the last row still counts in the file's hash
-        pass
+    options: dict[str, Any] = {"dataset": dataset, "actor": actor, "header": header,
+                               "skip_bad": skip_bad}
+    run: _Run | None = None
+    if fast:  # (a header over several lines is refused by the fast path's line check)
+        source.seek(origin)  # type: ignore[attr-defined]
+        run, hashed = _fast(session, source, layout, day, chunk, rejected, options)
+        if run is None:
+            source.seek(origin)  # type: ignore[attr-defined]
+            stream, hashed = text_of(source, name)
+            header, rows = csvrows.raw_rows(stream, acled.REQUIRED)
+    if run is None:
+        run = _Run(session, rejected=rejected, result=DatasetResult(format, dataset=dataset),
+                   **options)
+        _read_rows(run, rows, layout, day, chunk)
+        while stream.read(1 << 20):  # anything after the last row still counts in the file's hash
+            pass
+    result = run.result
     if run.failed:
         raise ImportRefused(result.problems, result.rejected)
     result.file_sha256 = row["file_sha256"] = hashed.sha.hexdigest()
