@@ -1,0 +1,220 @@
+"""The matcher as a process of its own (``correlation/worker.py``), on both stores: it scores
+outside the write transaction and writes what one batch under the lock would; killed at any
+point it loses nothing (the reports stay waiting); the server starts it and stops it, and it
+ends with a server that dies; several of them never match a report twice."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from tests import factories
+from tests.correlation.test_matcher import (
+    CAUTIOUS,
+    assert_log_sound,
+    decided,
+    file_marked,
+    kinds,
+    waiting,
+)
+from trucewatch.app import create_app
+from trucewatch.config import load_settings
+from trucewatch.correlation.index import catch_up
+from trucewatch.correlation.matcher import Drained, Matcher
+from trucewatch.correlation.service import plan_match, still_holds
+from trucewatch.correlation.tunings import set_tuning
+from trucewatch.correlation.worker import (
+    MatcherProcess,
+    drain_outside,
+    matcher_for,
+    reading,
+)
+from trucewatch.log import service as log
+from trucewatch.storage import Store, open_store
+
+
+@pytest.fixture
+def scene(store: Store) -> tuple[str, list[str]]:
+    """A truce, four organisations and the index started (as tests/correlation/test_matcher)."""
+    with store.session() as s:
+        truce = factories.truce(s)
+        orgs = [factories.organisation(s) for _ in range(4)]
+        catch_up(s)
+    return truce, orgs
+
+
+def test_a_batch_scored_outside_the_lock_is_written_as_one_batch(
+        store: Store, scene: tuple[str, list[str]]) -> None:
+    truce, orgs = scene
+    with store.session() as s:
+        set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
+    ids = file_marked(store, truce, orgs, range(9))  # not indexed yet: indexed by the drain
+    done = drain_outside(store)
+    assert (sorted(done.matched), done.failed, done.batches) == (ids, [], 1)
+    assert waiting(store) == {}
+    pairs = decided(store)
+    assert pairs and {status for *_, status in pairs} == {"pending"}
+    assert kinds(store)[1:] == ["correlation.pairs_queued"]
+    assert_log_sound(store)
+
+
+def test_a_plan_made_under_another_tuning_does_not_hold(
+        store: Store, scene: tuple[str, list[str]]) -> None:
+    truce, orgs = scene
+    ids = file_marked(store, truce, orgs, range(0, 9, 3))  # one town: paired
+    with store.session() as s:
+        log.lock(s)
+        catch_up(s)
+    with reading(store) as s:
+        planned = plan_match(s, report_ids=ids)
+    assert planned.scored is not None
+    with store.session() as s:
+        assert still_holds(s, planned)
+        set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
+    with store.session() as s:
+        assert not still_holds(s, planned)
+    # The drain scores such a batch again under the lock: the cautious tuning queues.
+    drain_outside(store)
+    assert waiting(store) == {} and {status for *_, status in decided(store)} == {"pending"}
+
+
+_WORKER = [sys.executable, "-m", "trucewatch.correlation.worker", "--window", "0", "--nice", "0",
+           "--verbose"]
+
+
+@pytest.mark.parametrize("indexed", [True, False], ids=["while-writing", "while-indexing"])
+def test_a_matcher_process_killed_mid_batch_loses_nothing(
+        db_url: str, scene: tuple[str, list[str]], indexed: bool) -> None:
+    truce, orgs = scene
+    store = open_store(db_url)
+    ids = file_marked(store, truce, orgs, range(6))
+    if indexed:
+        with store.session() as s:
+            catch_up(s)
+    holder = store.session_factory()
+    log.lock(holder)  # SQLite's write lock, or PostgreSQL's log lock: the worker waits for it
+    worker = subprocess.Popen([*_WORKER, db_url], stdin=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    step = "scored" if indexed else "indexing"
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:  # its read done, it waits for the lock to write
+            if step in line:
+                break
+        time.sleep(0.3)
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGKILL)  # a crash: its transaction never commits
+        worker.wait(30)
+        holder.rollback()
+        holder.close()
+    assert sorted(waiting(store)) == ids and decided(store) == set()
+    # A new matcher process matches what the killed one left.
+    again = MatcherProcess(store, window=0)
+    again.start()
+    try:
+        assert again.wait_idle(60)
+    finally:
+        again.stop()
+    assert waiting(store) == {} and decided(store)
+    assert_log_sound(store)
+    store.dispose()
+
+
+def test_the_server_starts_and_stops_its_matcher_process(demo_store: Store) -> None:
+    from tests.api.conftest import bearer, token_for
+    from tests.api.test_reports_api import report
+
+    headers = bearer(token_for(demo_store, "gov-reporter"))
+    app = create_app(demo_store, load_settings({}))
+    matcher = app.state.matcher
+    assert isinstance(matcher, MatcherProcess)
+    with TestClient(app) as client:
+        process = matcher.process
+        assert process is not None and process.poll() is None
+        filed = client.post("/api/v1/reports", json=report(), headers=headers)
+        assert filed.status_code == 201, filed.text
+        assert matcher.wait_idle(60)
+        assert waiting(demo_store) == {}
+    assert process.wait(5) == 0  # stopped through its input at the shutdown, not killed
+
+
+_SERVER = textwrap.dedent("""
+    import sys, time
+    from trucewatch.correlation.worker import MatcherProcess
+    from trucewatch.storage import open_store
+    matcher = MatcherProcess(open_store(sys.argv[1], migrate=False))
+    matcher.start()
+    print(matcher.process.pid, flush=True)
+    time.sleep(600)
+""")
+
+
+def test_a_matcher_process_ends_with_a_server_that_dies(db_url: str) -> None:
+    server = subprocess.Popen([sys.executable, "-c", _SERVER, db_url], stdout=subprocess.PIPE,
+                              text=True)
+    assert server.stdout is not None
+    pid = int(server.stdout.readline())
+    server.send_signal(signal.SIGKILL)
+    server.wait(30)
+    for _ in range(200):  # its input ends with the server: it stops
+        if subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode != 0:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the matcher process {pid} outlived its server")
+
+
+def test_several_matcher_processes_never_match_a_report_twice(
+        db_url: str, scene: tuple[str, list[str]]) -> None:
+    truce, orgs = scene
+    stores = [open_store(db_url, migrate=False) for _ in range(3)]  # as three processes
+    ids = file_marked(stores[0], truce, orgs, range(24))
+    results: list[Drained] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def run(store: Store) -> None:
+        try:
+            start.wait()
+            results.append(drain_outside(store, batch=4))
+        except BaseException as exc:  # noqa: BLE001  reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(st,)) for st in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    matched = [i for r in results for i in r.matched]
+    assert sorted(matched) == ids  # each once, by one of them
+    assert waiting(stores[0]) == {}
+    with stores[0].session() as s:
+        pairs = s.execute(text("SELECT report_a_id, report_b_id FROM correlation_candidates"
+                               )).all()
+    assert len(pairs) == len(set(pairs)) > 0
+    assert_log_sound(stores[0])
+    for st in stores:
+        st.dispose()
+
+
+def test_the_setting_chooses_the_matcher(store: Store) -> None:
+    assert isinstance(matcher_for(store, load_settings({}).matcher), MatcherProcess)
+    thread = load_settings({"TRUCEWATCH_MATCHER": "thread"}).matcher
+    assert isinstance(matcher_for(store, thread), Matcher)
+    in_memory = open_store("sqlite://")
+    assert isinstance(matcher_for(in_memory, "process"), Matcher)  # out of another's reach
+    with pytest.raises(ValueError, match="TRUCEWATCH_MATCHER"):
+        load_settings({"TRUCEWATCH_MATCHER": "fork"})
+    app: FastAPI = create_app(in_memory, load_settings({}))
+    assert isinstance(app.state.matcher, Matcher)
