@@ -29,8 +29,8 @@ from trucewatch.correlation.blocking import BlockIndex, candidates_of
 from trucewatch.correlation.features import build
 from trucewatch.correlation.filing import match_filed
 from trucewatch.correlation.matcher import Matcher, drain
-from trucewatch.correlation.worker import MatcherProcess
 from trucewatch.correlation.models import CandidateLink, PendingMatch
+from trucewatch.correlation.worker import MatcherProcess
 from trucewatch.log.models import LogEntry
 from trucewatch.reports.models import Report
 from trucewatch.reports.reading import incident_of
