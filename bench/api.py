@@ -348,10 +348,10 @@ class Listing:
         return f"{self.path}?{query}"
 
 
-def matching_settled(url: str, timeout: float = 120.0) -> float | None:
+def matching_settled(url: str, timeout: float = 120.0) -> tuple[float, bool] | None:
     """Seconds until the server's matcher has matched every filed report (its waiting rows
-    gone), so that the list is not measured beside the submissions' after-work; None where
-    the code keeps no such rows."""
+    gone), so that the list is not measured beside the submissions' after-work, and whether
+    it had by ``timeout``; None where the code keeps no such rows."""
     engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
     started = time.perf_counter()
     try:
@@ -360,9 +360,9 @@ def matching_settled(url: str, timeout: float = 120.0) -> float | None:
         while time.perf_counter() - started < timeout:
             with engine.connect() as conn:
                 if not conn.exec_driver_sql("SELECT count(*) FROM correlation_pending").scalar():
-                    break
+                    return time.perf_counter() - started, True
             time.sleep(0.2)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, False
     finally:
         engine.dispose()
 
@@ -458,8 +458,10 @@ def main(argv: list[str] | None = None) -> int:
                      args.clients, args.seconds, args.slice)
             settled = matching_settled(url)
             if settled is not None:
-                print(f"matching of the filed reports done {settled:.1f} s after the "
-                      "submissions, before the list")
+                print(f"matching of the filed reports done {settled[0]:.1f} s after the "
+                      "submissions, before the list" if settled[1] else
+                      f"matching of the filed reports NOT done {settled[0]:.1f} s after the "
+                      "submissions; the list is measured beside it")
             listing, bare_listing = (Listing("/api/v1/incidents", officer, last_id),
                                      Listing("/incidents", officer, last_id))
             tw_get, bare_get = Tally(), Tally()
@@ -476,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
             log_added = (s.get(LogHead, 1) or LogHead(size=0)).size - log_before
             # correlation on filing appends entries of its own (pairs linked or queued)
             filings = filing_entries(s, log_before)
+            left = unmatched(s, [i for ids in filings for i in ids]) \
+                if _correlating().startswith("on") else None
             started = time.perf_counter()
             problems = log.verify(s)
             verify_s = time.perf_counter() - started
@@ -517,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         f"bare rows {bare_rows} = bare 201 answers {bare_ok}": bare_rows == bare_ok,
         "first pages hold the same ids on both sides": same_pages,
     }
+    if left is not None:
+        checks[f"every filed report matched ({left} not)"] = left == 0
     bad = {k: v for k, v in checks.items() if not v}
     print("checks: " + "; ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in checks.items()))
     if not tw_post.statuses.keys() <= {201} or not tw_get.statuses.keys() <= {200}:
@@ -572,8 +578,30 @@ def check_retry(tw: str, filing: Submissions) -> bool:
 def _correlating() -> str:
     from trucewatch.config import load_settings
 
-    on = getattr(load_settings(), "correlate_on_filing", None)  # older code has none
-    return "no such setting" if on is None else ("on" if on else "off")
+    settings = load_settings()
+    on = getattr(settings, "correlate_on_filing", None)  # older code has none
+    if on is None:
+        return "no such setting"
+    matcher = getattr(settings, "matcher", "thread")  # older code: a thread
+    return f"on (matcher: {matcher})" if on else "off"
+
+
+def unmatched(session: Session, report_ids: list[int]) -> int | None:
+    """How many of ``report_ids`` were not matched after their filing: still waiting in
+    ``correlation_pending``, or never indexed for matching (None where the code keeps no
+    such rows)."""
+    tables = sqlalchemy.inspect(session.get_bind()).get_table_names()
+    if "correlation_pending" not in tables or not report_ids:
+        return None
+    waiting = indexed = 0
+    for start in range(0, len(report_ids), 500):
+        chunk = ",".join(str(i) for i in report_ids[start:start + 500])
+        waiting += session.execute(sqlalchemy.text(
+            f"SELECT count(*) FROM correlation_pending WHERE report_id IN ({chunk})")).scalar_one()
+        indexed += session.execute(sqlalchemy.text(
+            f"SELECT count(*) FROM correlation_features WHERE report_id IN ({chunk})")
+        ).scalar_one()
+    return waiting + len(report_ids) - indexed
 
 
 def _version(package: str) -> str:
