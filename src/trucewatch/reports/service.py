@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import CompoundSelect, Table, bindparam, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from trucewatch.actors.enums import ActorKind
-from trucewatch.actors.models import Actor
-from trucewatch.actors.service import find_actor, pick_actor, search_actors_many
+from trucewatch.actors.models import Actor, ActorName
+from trucewatch.actors.names import normalise_name
+from trucewatch.actors.service import find_actor, pick_actor
 from trucewatch.auth.models import User
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
@@ -106,10 +107,10 @@ def _file_reports(session: Session, submissions: Sequence[ReportIn | dict[str, A
     if len(submissions) > limits.max_batch:
         raise InvalidInput(f"{len(submissions)} reports in one batch; the limit is "
                            f"{limits.max_batch}", field="reports")
-    org = find_actor(session, organisation, field="organisation", kind=ActorKind.ORGANISATION)
+    org = _organisation(session, organisation, principal)
     if principal is not None:
         require(principal, Action.REPORT_FILE, organisation_id=org.id)
-    user_row = _filing_user(session, user, org)
+    user_row = _filing_user(session, user, org, principal)
     resolver = _Resolver(session)
     many = len(submissions) > 1
     prefixes = [f"reports.{i}" if many else "" for i in range(len(submissions))]
@@ -163,16 +164,16 @@ class _Resolver:
         if not ref.strip():
             return None
         if ref not in self.actors:
-            self.actors.update(search_actors_many(self.session, [ref]))
+            self.actors.update(_actors_named(self.session, [ref]))
         found = self.actor_ids[ref] = pick_actor(self.actors[ref], ref, field=field).id
         return found
 
     def place(self, prepared: list[_Prepared], prefixes: list[str]) -> None:
-        """Resolve the batch's actors (two queries for all names) and zones (vectorised)."""
+        """Resolve the batch's actors (one query for all names) and zones (vectorised)."""
         refs = {ref for p in prepared for ref in (p.spec.alleged_actor, p.spec.affected_actor)
                 if ref is not None and ref.strip() and ref not in self.actors}
         if refs:
-            self.actors.update(search_actors_many(self.session, refs))
+            self.actors.update(_actors_named(self.session, refs))
         for p, prefix in zip(prepared, prefixes, strict=True):
             p.alleged_id = self.actor(p.spec.alleged_actor, _at(prefix, "alleged_actor"))
             p.affected_id = self.actor(p.spec.affected_actor, _at(prefix, "affected_actor"))
@@ -191,19 +192,71 @@ class _Resolver:
         if slug is None:
             return self._truce_in_force(when)
         if slug not in self.truces:
-            truce = self.session.scalar(select(Truce).where(Truce.slug == slug))
+            truce = next((t for t in self._all_truces() if t.slug == slug), None)
             if truce is None:
                 raise UnknownReference(f"no truce {slug!r}", field=field)
             self.truces[slug] = (truce, stored_zone_index(self.session, truce.id))
         return self.truces[slug]
 
-    def _truce_in_force(self, when: When) -> tuple[Truce, ZoneIndex] | None:
+    def _all_truces(self) -> list[Truce]:
+        """Every truce, read once for the batch (a store holds a handful)."""
         if self.all_truces is None:
             self.all_truces = list(self.session.scalars(select(Truce).order_by(Truce.starts_at)))
-        for truce in reversed(self.all_truces):
+        return self.all_truces
+
+    def _truce_in_force(self, when: When) -> tuple[Truce, ZoneIndex] | None:
+        for truce in reversed(self._all_truces()):
             if truce.starts_at < when.end and (truce.ends_at is None or when.start < truce.ends_at):
-                return self.truce(truce.slug, when, "truce")
+                if truce.slug not in self.truces:  # read already: not looked up again by slug
+                    self.truces[truce.slug] = (truce, stored_zone_index(self.session, truce.id))
+                return self.truces[truce.slug]
         return None
+
+
+class _ActorRef(NamedTuple):
+    """What filing needs of an actor a reference names (``pick_actor`` reads these)."""
+
+    id: int
+    slug: str
+    kind: str
+
+
+def _actors_query() -> CompoundSelect[Any]:
+    actors, names = cast(Table, Actor.__table__), cast(Table, ActorName.__table__)
+    by_slug = select(actors.c.slug.label("matched"), literal(False).label("by_name"),
+                     actors.c.id, actors.c.slug, actors.c.kind).where(
+        actors.c.slug.in_(bindparam("slugs", expanding=True)))
+    by_name = select(names.c.normalised, literal(True), actors.c.id, actors.c.slug,
+                     actors.c.kind).join_from(names, actors, actors.c.id == names.c.actor_id
+                                              ).where(
+        names.c.normalised.in_(bindparam("names", expanding=True)))
+    return union_all(by_slug, by_name)
+
+
+# Built once: every filing resolves its reports' actors, and building the ORM's two
+# statements of ``search_actors_many`` and its entities cost more than running them.
+_ACTORS_NAMED = _actors_query()
+
+
+def _actors_named(session: Session, refs: Iterable[str]) -> dict[str, list[Actor]]:
+    """``actors.service.search_actors_many`` in one statement built once: each reference's
+    actor by exact slug, else every actor one of whose names normalises to it, by slug."""
+    wanted = {ref: ref.strip() for ref in refs}
+    keys = {ref: normalise_name(ref) for ref in wanted}
+    by_slug: dict[str, _ActorRef] = {}
+    named: dict[str, dict[int, _ActorRef]] = {}
+    for matched, by_name, actor_id, slug, kind in session.execute(_ACTORS_NAMED, {
+            "slugs": sorted(set(wanted.values())), "names": sorted({k for k in keys.values() if k})}):
+        actor = _ActorRef(actor_id, slug, kind)
+        if by_name:
+            named.setdefault(matched, {})[actor_id] = actor
+        else:
+            by_slug[matched] = actor
+    found: dict[str, list[_ActorRef]] = {
+        ref: [by_slug[slug]] if slug in by_slug
+        else sorted(named.get(keys[ref], {}).values(), key=lambda a: a.slug)
+        for ref, slug in wanted.items()}
+    return cast(dict[str, list[Actor]], found)  # pick_actor reads id, slug and kind only
 
 
 def _at(prefix: str, name: str) -> str:
@@ -275,15 +328,37 @@ def _prepare(resolver: _Resolver, spec: ReportIn, dumped: dict[str, Any], *, pre
     )
 
 
-def _filing_user(session: Session, username: str | None, org: Actor) -> User | None:
+class _Filer(NamedTuple):
+    """The organisation or the user a filing is recorded under: its id and its name."""
+
+    id: int
+    name: str
+
+
+def _organisation(session: Session, organisation: str, principal: Principal | None) -> _Filer:
+    """The filing organisation; a principal of it (the API's and the web form's callers,
+    read from the store in this transaction) names it without another look-up."""
+    if (principal is not None and principal.organisation_id is not None
+            and principal.organisation_slug == organisation):
+        return _Filer(principal.organisation_id, organisation)
+    org = find_actor(session, organisation, field="organisation", kind=ActorKind.ORGANISATION)
+    return _Filer(org.id, org.slug)
+
+
+def _filing_user(session: Session, username: str | None, org: _Filer,
+                 principal: Principal | None = None) -> _Filer | None:
     if username is None:
         return None
+    if (principal is not None and principal.user_id is not None
+            and principal.actor == f"user:{username}"
+            and principal.organisation_id == org.id):  # the principal is this user of org
+        return _Filer(principal.user_id, username)
     row = session.scalar(select(User).where(User.username == username))
     if row is None:
         raise UnknownReference(f"no user {username!r}", field="user")
     if row.organisation_id != org.id:
-        raise InvalidInput(f"{username} does not belong to {org.slug}", field="user")
-    return row
+        raise InvalidInput(f"{username} does not belong to {org.name}", field="user")
+    return _Filer(row.id, row.username)
 
 
 def _same_source(session: Session, report_id: int, p: _Prepared) -> bool:
@@ -307,7 +382,7 @@ def _existing(session: Session, org_id: int, keys: list[str]) -> dict[str, tuple
     return found
 
 
-def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | None,
+def _insert(session: Session, fresh: list[_Prepared], org: _Filer, user: _Filer | None,
             actor: str) -> list[int]:
     if not fresh:
         return []
@@ -342,7 +417,7 @@ def _insert(session: Session, fresh: list[_Prepared], org: Actor, user: User | N
         _insert_attachments(session, attachments)
     commitments = {r["report_id"]: hashlib.sha256((r["salt"] + r["identity"]).encode()).hexdigest()
                    for r in sources}
-    filed_by = {"organisation": org.slug, "user": user.username if user else None}
+    filed_by = {"organisation": org.name, "user": user.name if user else None}
     snapshots = _snapshots(ids, rows, casualties, sources, attachments, now)
     filings = [_filing(report_id, p, commitments.get(report_id))
                for report_id, p in zip(ids, fresh, strict=True)]
@@ -434,7 +509,7 @@ def _snapshots(ids: list[int], reports: list[dict[str, Any]], casualties: list[d
     return snapshots
 
 
-def _report_row(p: _Prepared, org: Actor, user: User | None, now: datetime) -> dict[str, Any]:
+def _report_row(p: _Prepared, org: _Filer, user: _Filer | None, now: datetime) -> dict[str, Any]:
     s = p.spec
     return {
         "truce_id": p.truce.id if p.truce else None,
