@@ -171,6 +171,7 @@ def dataset(csv_path: Path, work: Path, n: int) -> tuple[float, float, list[tupl
                                 .where(DatasetAcledEvent.import_id == result.dataset))
     store.dispose()
     assert result.stored == n == stored and not result.rejected, (result, stored)
+    print(f"dataset mode read by the {'fast path (Arrow, ADBC)' if result.fast else 'row path'}")
     return elapsed, cpu, watched.seen
 
 

@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -94,11 +95,22 @@ def usual(texts: Sequence[pa.Array | None], extra: Sequence[pa.Array], today: da
         if column in TYPED or values is None:
             continue
         limit = columns.LONG_MAX if column in columns.LONG else columns.SHORT_MAX
-        if (pc.max(pc.utf8_length(values)).as_py() or 0) > limit:
+        offsets, octets = _octets(values)
+        if (len(values) and int(np.max(np.diff(offsets))) > limit
+                and (pc.max(pc.utf8_length(values)).as_py() or 0) > limit):
             return False
-        if _any(pc.match_substring_regex(values, _CONTROL)):
+        if np.any(octets < 0x20):
             return False  # a NUL is refused; a tab or line break is fine, left to the row path
-    return not any(_any(pc.match_substring_regex(values, _CONTROL)) for values in extra)
+    return not any(np.any(_octets(values)[1] < 0x20) for values in extra)
+
+
+def _octets(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A text column's offsets and its values' UTF-8 bytes, as numpy views (no copy)."""
+    _, offsets_buffer, data = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int32)[values.offset:values.offset + len(values) + 1]
+    if data is None or not len(values):
+        return offsets, np.zeros(0, np.uint8)
+    return offsets, np.frombuffer(data, np.uint8)[offsets[0]:offsets[-1]]
 
 
 def _usual_coordinates(latitude: pa.Array, longitude: pa.Array) -> bool:
@@ -185,37 +197,62 @@ def _extra(texts: Sequence[pa.Array], layout: Layout) -> pa.Array:
     parts: list[pa.Array | str] = []
     for k, (name, values) in enumerate(by_name):
         key = columns.encode_texts({name: ""})[1:-3]  # '"name":' as the encoder writes it
-        parts += [("{" if k == 0 else ",") + key + ":", _json_string(values)]
+        parts += [("{" if k == 0 else ",") + key, _json_string(values)]
     parts.append("}")
     return pc.binary_join_element_wise(*parts, "")
 
 
-def _json_array(elements: pa.Array) -> bytes:
-    """``[e1,e2,…]`` of elements already written as JSON."""
-    listed = pa.ListArray.from_arrays(pa.array([0, len(elements)], pa.int32()),
-                                      elements.cast(pa.large_string()))
-    joined = pc.binary_join(listed, pa.scalar(",", pa.large_string()))[0]
-    return b"[" + joined.as_buffer().to_pybytes() + b"]"
+def _joined(values: pa.Array, separator: str) -> memoryview:
+    """The values (no nulls) joined by ``separator``, in one pass."""
+    kind = pa.large_string() if values.nbytes > 1 << 30 else pa.string()
+    listed = pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values.cast(kind))
+    return memoryview(pc.binary_join(listed, pa.scalar(separator, kind))[0].as_buffer())
+
+
+def _json_texts(values: pa.Array) -> _ListBytes:
+    """``["a","b",null,…]``: a column of texts as orjson writes it (no control characters:
+    :func:`usual` checked), joined whole where nothing needs an escape or a null."""
+    if values.null_count == 0:
+        inside = _joined(values, '","')
+        octets = np.frombuffer(inside, np.uint8)
+        # Only the separators' quotes, and no backslash: nothing to escape.
+        if (np.count_nonzero(octets == 0x22) == 2 * (len(values) - 1)
+                and not np.any(octets == 0x5C)):
+            return _ListBytes(b'["', inside, b'"]')
+    return _ListBytes(b"[", _joined(pc.fill_null(_json_string(values), "null"), ","), b"]")
+
+
+def _json_numbers(values: pa.Array) -> _ListBytes:
+    return _ListBytes(b"[", _joined(pc.fill_null(values.cast(pa.string()), "null"), ","), b"]")
+
+
+class _ListBytes(tuple[bytes, memoryview, bytes]):
+    """A JSON array's bytes in three parts, hashed without joining them."""
+
+    def __new__(cls, opening: bytes, inside: memoryview, closing: bytes) -> _ListBytes:
+        return super().__new__(cls, (opening, inside, closing))
 
 
 def digest(dataset: int, first_line: int, n: int, values: Sequence[pa.Array]) -> str:
     """:func:`trucewatch.exchange.datasets.chunk_digest` of a :func:`usual` chunk's rows
-    (lines ``first_line`` to ``first_line + n - 1``), from its stored columns."""
-    sha = hashlib.sha256(b"[%d," % dataset)
-    lines = pa.array(range(first_line, first_line + n), pa.int64())
-    sha.update(_json_array(lines.cast(pa.string())))
+    (lines ``first_line`` to ``first_line + n - 1``), from its stored columns: the same
+    JSON, written by Arrow."""
+    sha = hashlib.sha256(b"[%d,[" % dataset)
+    sha.update(",".join(map(str, range(first_line, first_line + n))).encode() + b"]")
+    nulls = b"[" + b",".join([b"null"] * n) + b"]"
     for column, stored_values in zip((*acled.COLUMNS, "verbatim", "extra"), values, strict=True):
         sha.update(b",")
-        if stored_values.null_count == n:
-            sha.update(b"[" + b",".join([b"null"] * n) + b"]")
-            continue
         kind = TYPED.get(column)
-        if kind == columns.FLOAT:  # the text it is written back as, which is its own
-            elements = _json_string(stored_values.cast(pa.string()))
+        if stored_values.null_count == n:
+            sha.update(nulls)
+            continue
+        if kind == columns.FLOAT:  # as the text it is written back as (repr less .0)
+            parts = _json_texts(stored_values.cast(pa.string()))
         elif kind is None or kind == columns.DATE:
-            elements = _json_string(stored_values)
+            parts = _json_texts(stored_values)
         else:
-            elements = stored_values.cast(pa.string())
-        sha.update(_json_array(pc.fill_null(elements, "null")))
+            parts = _json_numbers(stored_values)
+        for part in parts:
+            sha.update(part)
     sha.update(b"]")
     return sha.hexdigest()

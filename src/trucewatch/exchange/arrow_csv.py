@@ -7,8 +7,8 @@ also matched, as it is read, against the shape of a strict CSV row without line 
 inside its values (RE2 over the lines of each block, in Arrow): then each row is exactly
 one line, its line number is its index plus two, and both readers give the same values.
 A file with anything else (a quoted line break, a blank line, a lone carriage return, bad
-UTF-8, a field longer than the ``csv`` module's limit) is left to the row-by-row reader,
-which names the line.
+UTF-8) is left to the row-by-row reader, which names the line; so is a value longer than
+the ``csv`` module's limit (:func:`over_limit`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ BLOCK = 4 << 20  # bytes per block Arrow parses: the memory held is a few blocks
 _QUOTED = r'"(?:[^"\r\n]|"")*"'
 _PLAIN = r'[^,"\r\n][^,\r\n]*'
 _FIELD = f"(?:{_QUOTED}|{_PLAIN})?"
-# A line Python's strict csv reader reads as one whole row, as Arrow does.
-LINE = f"^{_FIELD}(?:,{_FIELD})*\r?$"
+# A line Python's strict csv reader reads as one whole row, as Arrow does: not blank, no
+# line break inside a value, nothing after a closing quote but a comma.
+LINE = f"(?:(?:{_QUOTED}|{_PLAIN})(?:,{_FIELD})*|(?:,{_FIELD})+)\r?"
+LINES = f"^(?:{LINE}\n)*{LINE}$"  # every line of a block (RE2 matches it in linear time)
 
 
 class NotForArrow(Exception):
@@ -41,7 +43,7 @@ class CheckedLines(io.RawIOBase):
     passes (the last, unfinished line of a block waits for the next)."""
 
     def __init__(self, raw: Any) -> None:
-        self.raw, self.carry, self.lines, self.problem = raw, b"", 0, ""
+        self.raw, self.carry, self.problem = raw, b"", ""
 
     def readable(self) -> bool:
         return True
@@ -62,29 +64,24 @@ class CheckedLines(io.RawIOBase):
         else:
             self.carry = joined[cut + 1:]
             self._check(joined[:cut])
-        if len(self.carry) > FIELD_LIMIT:
-            self._fail("a line longer than the csv module's field limit")
         return n
 
     def _check(self, block: bytes) -> None:
-        try:
-            text = pa.array([block], pa.binary()).cast(pa.string())
-        except pa.ArrowInvalid:
-            self._fail("not UTF-8")
-        lines = pc.list_flatten(pc.split_pattern(text, "\n"))
-        self.lines += len(lines)
-        if not pc.all(pc.match_substring_regex(lines, LINE)).as_py():
-            self._fail("a line that is not one strict CSV row")
-        lengths = pc.binary_length(lines)
-        if pc.min(lengths).as_py() < 2 and pc.any(pc.or_(
-                pc.equal(lengths, 0), pc.equal(lines, "\r"))).as_py():
-            self._fail("a blank line")
-        if pc.max(lengths).as_py() > FIELD_LIMIT:
-            self._fail("a line longer than the csv module's field limit")
+        data = pa.py_buffer(block)
+        offsets = pa.array([0, len(block)], pa.int64()).buffers()[1]
+        whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, data])
+        if not pc.match_substring_regex(whole, LINES)[0].as_py():
+            self._fail("a line that is not one strict CSV row (a blank line, a line break "
+                       "in a value, text after a closing quote)")
 
     def _fail(self, reason: str) -> None:
         self.problem = self.problem or reason
         raise NotForArrow(reason)
+
+
+def over_limit(values: pa.Array) -> bool:
+    """Whether a value is longer than Python's csv reader takes (it refuses the file)."""
+    return (pc.max(pc.utf8_length(values)).as_py() or 0) > FIELD_LIMIT
 
 
 def batches(raw: Any, width: int) -> Iterator[pa.RecordBatch]:

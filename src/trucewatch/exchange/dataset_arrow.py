@@ -54,6 +54,8 @@ def stage(run: _Run, raw: Any, layout: Layout, today: date, size: int) -> None:
     line = 2  # each row is one line (arrow_csv checks it), after the header's
     for table in _chunks(raw, width, size):
         n = table.num_rows
+        if any(arrow_csv.over_limit(column.combine_chunks()) for column in table.columns):
+            raise arrow_csv.NotForArrow("a value longer than the csv module's field limit")
         run.result.rows += n
         texts: list[pa.Array | None] = [
             None if p is None else table.column(p).combine_chunks() for p in layout.positions]

@@ -18,6 +18,8 @@ import secrets
 import shutil
 import tempfile
 import weakref
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from sqlalchemy import Pool, event
 from sqlalchemy.orm import Session
 
 TABLE = "rows"
+WAITING = 2  # batches handed to the writing thread and not yet written
 
 
 def _directory(session: Session) -> str | None:
@@ -50,15 +53,37 @@ class Staging:
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.adbc_ingest(TABLE, schema.empty_table(), mode="create")
         self.rows = 0
+        # Batches are written by one thread of their own (ADBC lets go of the GIL), while
+        # the next chunk is checked; at most WAITING wait, so the memory held stays bounded.
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="trucewatch-staging")
+        self.pending: deque[Future[None]] = deque()
 
     def append(self, batch: pa.RecordBatch | pa.Table) -> None:
+        while len(self.pending) >= WAITING:
+            self.pending.popleft().result()
+        self.pending.append(self.writer.submit(self._ingest, batch))
+        self.rows += batch.num_rows
+
+    def _ingest(self, batch: pa.RecordBatch | pa.Table) -> None:
         with self.connection.cursor() as cursor:
             cursor.adbc_ingest(TABLE, batch, mode="append")
-        self.rows += batch.num_rows
+
+    def _written(self) -> None:
+        """Wait for the batches still being written (raising what writing one raised)."""
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.writer.shutdown(wait=True, cancel_futures=True)
 
     def move(self, table: str, constants: dict[str, int]) -> None:
         """Copy every staged row into ``table`` (its columns: ``constants``' then the staged
         ones), in the session's transaction; the staging file is gone afterwards."""
+        try:
+            self._written()
+        except BaseException:
+            self.discard()
+            raise
         self.connection.close()
         alias = f"trucewatch_staging_{secrets.token_hex(4)}"
         names = [*constants, *self.schema.names]
@@ -77,6 +102,8 @@ class Staging:
             shutil.rmtree(self.directory, ignore_errors=True)
 
     def discard(self) -> None:
+        with contextlib.suppress(Exception):  # what it raised no longer matters
+            self._written()
         with contextlib.suppress(Exception):  # closing what is thrown away
             self.connection.close()
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -88,6 +88,7 @@ class DatasetResult(ImportResult):
     dataset: int | None = None
     stored: int = 0
     file_sha256: str = ""
+    fast: bool = False  # read by the fast path (dataset_arrow), which stores the same rows
 
     def as_dict(self) -> dict[str, Any]:
         return {**super().as_dict(), "mode": "dataset", "dataset": self.dataset,
@@ -268,6 +269,7 @@ def _fast(session: Session, source: Source, layout: Layout, day: date, chunk: in
         else:
             staging.move(_EVENTS.name, {"import_id": options["dataset"]})
             run.flush()
+        run.result.fast = True
         if rejected is not None:
             side.seek(0)
             shutil.copyfileobj(side, rejected)
