@@ -139,7 +139,8 @@ def _file(store: Store, caller: Hashable, submissions: list[Any], who_is: WhoIs,
         if on_filed is not None and created:
             on_filed(session, created)
         views = report_views(session, [f.id for f in filed], principal=principal,
-                             new=set(created))
+                             new=set(created),
+                             unattached={f.id for f in filed if f.attached is False})
     return [Filed(f.id, f.created, views[f.id]) for f in filed]
 
 

@@ -66,13 +66,15 @@ def get_report(session: Session, report_id: int, *, principal: Principal | None 
 
 def report_views(session: Session, report_ids: Sequence[int], *,
                  principal: Principal | None = None,
-                 new: Collection[int] = ()) -> dict[int, dict[str, Any]]:
+                 new: Collection[int] = (),
+                 unattached: Collection[int] = ()) -> dict[int, dict[str, Any]]:
     """Each report's :func:`report_view`, as ``get_report`` finds it for ``principal``, by id.
 
     For answering the reports a filing has just written: three Core queries, built once,
     for all of them (the reports with their actors' slugs, the casualties, the attachments),
     not the ORM's three per report. Reports in ``new`` were filed in this transaction, so
-    they are in no incident and that is not looked up."""
+    they are in no incident and that is not looked up; those in ``unattached`` were filed
+    in it without attachments, so when all are, attachments are not looked up either."""
     ids = sorted(set(report_ids))
     conn = session.connection()
     rows = {row.id: row for row in conn.execute(_VIEWED, {"ids": ids})}
@@ -85,7 +87,8 @@ def report_views(session: Session, report_ids: Sequence[int], *,
         casualties[c.report_id].append({"outcome": c.outcome, "group": c.group, "low": c.low,
                                         "best": c.best, "high": c.high})
     attachments: dict[int, list[dict[str, Any]]] = {report_id: [] for report_id in ids}
-    for a in conn.execute(_ATTACHMENTS_VIEWED, {"ids": ids}):
+    attached = [] if set(ids) <= set(unattached) else ids
+    for a in conn.execute(_ATTACHMENTS_VIEWED, {"ids": attached}) if attached else ():
         attachments[a.report_id].append({"filename": a.filename, "sha256": a.sha256,
                                          "size": a.size, "media_type": a.media_type})
     older = [report_id for report_id in ids if report_id not in new]

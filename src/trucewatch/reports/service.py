@@ -62,6 +62,7 @@ class Limits:
 class FiledReport:
     id: int
     created: bool  # False when an earlier submission with the same idempotency key is returned
+    attached: bool | None = None  # has attachments; None: filed before, not known here
 
 
 @dataclass(slots=True)  # a batch holds thousands; every object the collector tracks costs
@@ -141,7 +142,8 @@ def _file_reports(session: Session, submissions: Sequence[ReportIn | dict[str, A
         fresh.append(p)
         results.append((-1 - fresh_index[p.key], True))
     ids = _insert(session, fresh, org, user_row, actor)
-    return [FiledReport(ids[-1 - found] if found < 0 else found, created)
+    return [FiledReport(ids[-1 - found], created, bool(fresh[-1 - found].attachments))
+            if found < 0 else FiledReport(found, created)
             for found, created in results]
 
 
