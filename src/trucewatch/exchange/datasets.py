@@ -264,6 +264,9 @@ def _fast(session: Session, source: Source, layout: Layout, day: date, chunk: in
         except NotForArrow:
             staging.discard()
             return None, hashed
+        except BaseException:
+            staging.discard()
+            raise
         if run.failed:
             staging.discard()
         else:
