@@ -91,10 +91,24 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _truncate_pg(store: Store) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+def _empty_pg(store: Store) -> None:
+    """Every row deleted, children first, and every used sequence set back to its start.
+
+    On the few rows a test leaves this takes milliseconds where TRUNCATE of the 56 tables
+    took most of a second (it gives each table a new file and syncs it at commit). The
+    tables are listed when called: the models have all been imported by then (opening the
+    store migrates with them).
+    """
+    statements = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
+    statements.append(
+        "SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), 1, false) "
+        "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL")
     with store.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        tables = set(conn.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").scalars())
+        missing = tables - {"alembic_version"} - {t.name for t in Base.metadata.sorted_tables}
+        assert not missing, f"tables no model declares, left unemptied: {sorted(missing)}"
+        conn.exec_driver_sql("; ".join(statements))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -107,7 +121,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("pg_database")
     store = open_store(url, migrate=False)
-    _truncate_pg(store)
+    _empty_pg(store)
     store.dispose()
     yield url
 
