@@ -49,24 +49,28 @@ class CheckedLines(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        if n == 0:
-            if self.carry:
-                self._check(self.carry)
-                self.carry = b""
-            return 0
-        joined = self.carry + bytes(data)
-        cut = joined.rfind(b"\n")
-        if cut < 0:
-            self.carry = joined
-        else:
-            self.carry = joined[cut + 1:]
-            self._check(joined[:cut])
-        return n
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
 
-    def _check(self, block: bytes) -> None:
+    def read(self, size: int = -1, /) -> bytes:
+        """The next bytes as the source gives them (Arrow's reader takes them as they are)."""
+        data = self.raw.read(size)
+        if not data:
+            if self.carry:
+                self._check(memoryview(self.carry))
+                self.carry = b""
+            return data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            self.carry += data
+        else:  # the lines finished in this block: the carried start, then data up to cut
+            self._check(memoryview(self.carry + data[:cut] if self.carry else data)[
+                :len(self.carry) + cut])
+            self.carry = data[cut + 1:]
+        return data
+
+    def _check(self, block: memoryview) -> None:
         data = pa.py_buffer(block)
         offsets = pa.array([0, len(block)], pa.int64()).buffers()[1]
         whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, data])
@@ -91,7 +95,7 @@ def batches(raw: Any, width: int) -> Iterator[pa.RecordBatch]:
     names = [f"c{i}" for i in range(width)]
     try:
         reader = pa_csv.open_csv(
-            io.BufferedReader(checked, BLOCK),
+            checked,
             read_options=pa_csv.ReadOptions(block_size=BLOCK, skip_rows=1, column_names=names),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -63,14 +64,18 @@ def stage(run: _Run, raw: Any, layout: Layout, today: date, size: int) -> None:
         if acled_arrow.usual(texts, extra, today):
             if not run.failed:  # writing stops at the first bad row; a usual chunk has none
                 values = acled_arrow.stored(texts, extra, layout, n)
-                staging.append(pa.RecordBatch.from_arrays(
-                    [pa.array(range(line, line + n), pa.int64()), *values], schema=SCHEMA))
-                run.logged(line, line + n - 1, n, acled_arrow.digest(run.dataset, line, n, values))
+                batch = pa.RecordBatch.from_arrays(
+                    [pa.array(range(line, line + n), pa.int64()), *values], schema=SCHEMA)
+                # The digest is computed by the writing thread, beside the next chunk's checks.
+                digest = partial(acled_arrow.digest, run.dataset, line, n, values)
+                run.logged(line, line + n - 1, n, staging.append(batch, digest))
         else:
             columns = [table.column(i).to_pylist() for i in range(width)]
             raws = [list(r) for r in zip(*columns, strict=True)]
             run.convert_and_write(raws, list(range(line, line + n)), layout, today)
         line += n
+        if run.chunks % 10 == 0:  # Arrow's allocator gives back what it keeps for reuse
+            pa.default_memory_pool().release_unused()
 
 
 def staged_batch(lines: Sequence[int], values: Sequence[Sequence[Any]]) -> pa.RecordBatch:

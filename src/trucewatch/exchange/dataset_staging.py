@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import weakref
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -56,17 +57,23 @@ class Staging:
         # Batches are written by one thread of their own (ADBC lets go of the GIL), while
         # the next chunk is checked; at most WAITING wait, so the memory held stays bounded.
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="trucewatch-staging")
-        self.pending: deque[Future[None]] = deque()
+        self.pending: deque[Future[str]] = deque()
 
-    def append(self, batch: pa.RecordBatch | pa.Table) -> None:
+    def append(self, batch: pa.RecordBatch | pa.Table,
+               digest: Callable[[], str] = str) -> Future[str]:
+        """Write ``batch`` (and compute its ``digest``, in the same thread): the digest's
+        future."""
         while len(self.pending) >= WAITING:
             self.pending.popleft().result()
-        self.pending.append(self.writer.submit(self._ingest, batch))
+        written = self.writer.submit(self._ingest, batch, digest)
+        self.pending.append(written)
         self.rows += batch.num_rows
+        return written
 
-    def _ingest(self, batch: pa.RecordBatch | pa.Table) -> None:
+    def _ingest(self, batch: pa.RecordBatch | pa.Table, digest: Callable[[], str]) -> str:
         with self.connection.cursor() as cursor:
             cursor.adbc_ingest(TABLE, batch, mode="append")
+        return digest()
 
     def _written(self) -> None:
         """Wait for the batches still being written (raising what writing one raised)."""
