@@ -590,7 +590,7 @@ def unmatched(session: Session, report_ids: list[int]) -> int | None:
     """How many of ``report_ids`` were not matched after their filing: still waiting in
     ``correlation_pending``, or never indexed for matching (None where the code keeps no
     such rows)."""
-    tables = sqlalchemy.inspect(session.get_bind()).get_table_names()
+    tables = sqlalchemy.inspect(session.connection()).get_table_names()  # its own turn
     if "correlation_pending" not in tables or not report_ids:
         return None
     waiting = indexed = 0
