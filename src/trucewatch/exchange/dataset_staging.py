@@ -93,11 +93,11 @@ class Staging:
             raise
         self.connection.close()
         alias = f"trucewatch_staging_{secrets.token_hex(4)}"
-        names = [*constants, *self.schema.names]
-        sql = (f'INSERT INTO main."{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-               f'SELECT {", ".join(str(int(v)) for v in constants.values())}, '
-               f'{", ".join(f"{chr(34)}{n}{chr(34)}" for n in self.schema.names)} '
-               f'FROM {alias}."{TABLE}" ORDER BY rowid')
+        given = ", ".join(f'"{n}"' for n in constants)
+        staged = ", ".join(f'"{n}"' for n in self.schema.names)
+        values = ", ".join(str(int(v)) for v in constants.values())
+        sql = (f'INSERT INTO main."{table}" ({given}, {staged}) '
+               f'SELECT {values}, {staged} FROM {alias}."{TABLE}" ORDER BY rowid')
         connection = self.session.connection()
         driver = connection.connection.driver_connection
         assert driver is not None
