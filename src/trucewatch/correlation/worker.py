@@ -2,8 +2,10 @@
 
 Matching a batch is mostly numpy and Python work (about 17 ms of CPU a report against
 100,000 stored reports); in a thread of the server it competes under the GIL with every
-filing. In a process of its own, at a lower CPU priority (:data:`NICE`), the filings keep
-their CPU, and the matcher takes what is left.
+filing. In a process of its own, its reads and scoring in a thread of lower CPU priority
+(:data:`NICE`, :class:`_Scorer`), the filings keep their CPU, and the matcher takes what
+is left; its short write transactions run at the server's priority, so that the scheduler
+never sets it aside while it holds a lock the filings wait for.
 
 It drains ``correlation_pending`` as the thread does (``matcher.py``), but scores
 **outside** the write transaction (:func:`drain_outside`): a low-priority process that the
@@ -41,9 +43,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from select import select as readable_within
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
@@ -51,6 +56,7 @@ from sqlalchemy.pool import NullPool
 
 import trucewatch
 from trucewatch.correlation.index import (
+    IndexRows,
     advance,
     index_rows,
     indexed_through,
@@ -68,13 +74,20 @@ from trucewatch.correlation.matcher import (
     logger,
 )
 from trucewatch.correlation.models import PendingMatch
-from trucewatch.correlation.service import act_on, match_reports, plan_match, still_holds
+from trucewatch.correlation.service import (
+    Planned,
+    act_on,
+    match_reports,
+    plan_match,
+    still_holds,
+)
 from trucewatch.log import service as log
 from trucewatch.storage import Store, open_store
 
-NICE = 10  # added to the matcher's niceness: filings first, matching with what is left
-# (19 left matching seconds behind on a busy machine, and a matcher set aside while it
-# holds a write lock holds up the filings too)
+T = TypeVar("T")
+
+NICE = 10  # added to the niceness of the matcher's reads and scoring: filings first,
+# matching with what is left (19 left matching seconds behind on a busy machine)
 WINDOW_SECONDS = 0.5  # after a wake, the filings of this long join the batch: a batch's
 # fixed costs (its reads, two short write transactions, a log entry) are shared by more
 # reports; bench/api.py at 20,000 incidents, load 4: 0.23 of the bare rate with 0.1 s, 0.44
@@ -120,10 +133,21 @@ def _waiting_ids(session: Session, batch: int, tried: set[int]) -> tuple[list[in
     return list(session.scalars(query)), indexed_through(session)
 
 
+Computing = Callable[[Callable[[], T]], T]
+"""Runs a step that reads and computes (and holds no lock): at once, or in a thread of
+lower priority (:class:`_Scorer`)."""
+
+
+def _at_once(step: Callable[[], T]) -> T:
+    return step()
+
+
 def drain_outside(store: Store, *, batch: int = BATCH,
-                  stopping: Callable[[], bool] = lambda: False) -> Drained:
+                  stopping: Callable[[], bool] = lambda: False,
+                  computing: Computing[Any] = _at_once) -> Drained:
     """Match the waiting reports, ``batch`` at a time, each scored outside the write
-    transaction (the module's steps), until none waits or ``stopping()``."""
+    transaction (the module's steps), until none waits or ``stopping()``; the reads and
+    the scoring run through ``computing``, the short write transactions here."""
     done = Drained()
     tried: set[int] = set()
     while not stopping():
@@ -132,10 +156,9 @@ def drain_outside(store: Store, *, batch: int = BATCH,
         if not ids:
             return done
         try:
-            if ids[-1] > through and not _indexed(store):
+            if ids[-1] > through and not _indexed(store, computing):
                 continue  # another matcher indexed meanwhile: read again
-            with reading(store) as session:
-                planned = plan_match(session, report_ids=ids)
+            planned = computing(partial(_plan, store, ids))
             logger.debug("scored %d reports outside the write transaction", len(ids))
             with store.session() as session:
                 log.lock(session)
@@ -164,19 +187,28 @@ def drain_outside(store: Store, *, batch: int = BATCH,
     return done
 
 
-def _indexed(store: Store) -> bool:
-    """Index the reports not indexed yet: their rows computed from a read, written in a
-    short transaction if no other matcher indexed meanwhile (else False: read again)."""
+def _plan(store: Store, ids: list[int]) -> Planned:
+    with reading(store) as session:
+        return plan_match(session, report_ids=ids)
+
+
+def _unindexed_rows(store: Store) -> tuple[int, int, int, IndexRows]:
     with reading(store) as session:
         seen, newest, missing = unindexed(session)
-    rows = index_rows(missing)
-    logger.debug("indexing %d reports outside the write transaction", len(missing))
+    return seen, newest, len(missing), index_rows(missing)
+
+
+def _indexed(store: Store, computing: Computing[Any]) -> bool:
+    """Index the reports not indexed yet: their rows computed from a read, written in a
+    short transaction if no other matcher indexed meanwhile (else False: read again)."""
+    seen, newest, missing, rows = computing(partial(_unindexed_rows, store))
+    logger.debug("indexing %d reports outside the write transaction", missing)
     with store.session() as session:
         log.lock(session)
         if indexed_through(session) != seen:
             return False
         write_rows(session, rows)
-        advance(session, newest, indexed=len(missing))
+        advance(session, newest, indexed=missing)
     return True
 
 
@@ -299,9 +331,24 @@ class _Input:
         return self.ended
 
 
-def run(store: Store, *, batch: int, window: float, poll: float) -> None:
+class _Scorer:
+    """A thread of lower CPU priority for the reads and the scoring. The process's own
+    thread keeps its priority for the write transactions: a low-priority process that
+    the scheduler sets aside while it holds SQLite's write lock or the log's lock holds
+    up every filing (Linux gives each thread its own niceness)."""
+
+    def __init__(self, nice: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trucewatch-scorer",
+                                       initializer=os.nice, initargs=(nice,))
+
+    def __call__(self, step: Callable[[], T]) -> T:
+        return self.pool.submit(step).result()
+
+
+def run(store: Store, *, batch: int, window: float, poll: float, nice: int = NICE) -> None:
     """Drain at once, then whenever woken (or every ``poll`` seconds) until the input ends."""
     given = _Input()
+    computing = _Scorer(nice) if nice else _at_once
     woken = True
     while not given.ended:
         if not woken:
@@ -311,7 +358,7 @@ def run(store: Store, *, batch: int, window: float, poll: float) -> None:
         time.sleep(window)  # let filings committing now join this batch
         woken = False
         try:
-            drain_outside(store, batch=batch, stopping=given.stopping)
+            drain_outside(store, batch=batch, stopping=given.stopping, computing=computing)
         except Exception:
             logger.exception("the matcher could not read the reports waiting to be matched; "
                              "trying again in %s s", 5.0)
@@ -329,11 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s matcher %(levelname)s %(message)s")
-    if args.nice:
-        os.nice(args.nice)
     store = open_store(args.url, migrate=False)
     try:
-        run(store, batch=args.batch, window=args.window, poll=args.poll)
+        run(store, batch=args.batch, window=args.window, poll=args.poll, nice=args.nice)
     finally:
         store.dispose()
     return 0
