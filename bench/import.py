@@ -7,9 +7,12 @@ Writes ``--n`` generated ACLED rows (seeded) to a CSV file, then in the same run
 * dataset mode (the default of ``trucewatch import acled``):
   ``trucewatch.exchange.datasets.import_dataset`` reads the same file into a migrated
   SQLite store: every row checked (event type pairs, dates, coordinates, precisions,
-  lengths) and typed, inserted in chunks of 10,000 with one executemany each, one
-  hash-chained log entry per chunk holding the SHA-256 of its stored values, one for the
-  import with the file's SHA-256, all in one transaction; then every row is counted;
+  lengths) and typed, in chunks of 10,000, one hash-chained log entry per chunk holding
+  the SHA-256 of its stored values, one for the import with the file's SHA-256, all in one
+  transaction; then every row is counted. It takes the fast path (Arrow reads and checks,
+  ADBC stages the rows, one INSERT … SELECT moves them: docs/exchange.md) and says so;
+  ``--row-path`` gives it the file as a stream it cannot read twice, so it takes the row
+  path (csv module, executemany), for comparison;
 * reports mode (``--mode reports``, for ``--reports-n`` rows only, as it is ~40 times
   slower): ``trucewatch.exchange.importing.import_csv`` into a store holding the demo,
   every row filed as a report through ``reports.service.file_reports``.
@@ -113,8 +116,8 @@ class Watched(io.RawIOBase):
     """The file's bytes as the importer reads them, noting resident memory at 10, 50 and
     100 % of them."""
 
-    def __init__(self, raw: BinaryIO, size: int) -> None:
-        self.raw, self.read_so_far = raw, 0
+    def __init__(self, raw: BinaryIO, size: int, *, seekable: bool = True) -> None:
+        self.raw, self.read_so_far, self.can_seek = raw, 0, seekable
         self.marks = [(size // 10, "10 %"), (size // 2, "50 %"), (size, "100 %")]
         self.seen: list[tuple[str, float]] = []
 
@@ -122,7 +125,7 @@ class Watched(io.RawIOBase):
         return True
 
     def seekable(self) -> bool:  # the fast path reads the header, then the file from its start
-        return True
+        return self.can_seek
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self.raw.seek(offset, whence)
@@ -158,11 +161,12 @@ def baseline(csv_path: Path, work: Path) -> tuple[float, float]:
     return (elapsed if count else float("nan")), cpu
 
 
-def dataset(csv_path: Path, work: Path, n: int) -> tuple[float, float, list[tuple[str, float]]]:
+def dataset(csv_path: Path, work: Path, n: int,
+            row_path: bool = False) -> tuple[float, float, list[tuple[str, float]]]:
     store = open_store(f"sqlite:///{work / 'dataset.db'}")
     cpu0, start = time.process_time(), time.perf_counter()
     with csv_path.open("rb") as raw, store.session() as session:
-        watched = Watched(raw, csv_path.stat().st_size)
+        watched = Watched(raw, csv_path.stat().st_size, seekable=not row_path)
         result = import_dataset(session, format="acled", source=watched,
                                 file_name=csv_path.name, actor=ACTOR)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
@@ -203,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports-n", type=int, default=2000,
                         help="rows imported as reports too (0: skip; default 2000)")
     parser.add_argument("--seed", type=int, default=20170124)
+    parser.add_argument("--row-path", action="store_true",
+                        help="dataset mode by the row path (as without pyarrow), for comparison")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="trucewatch-import-") as tmp:
         work = Path(tmp)
@@ -214,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {os.getloadavg()[0]:.2f}")
         base, base_cpu = baseline(csv_path, work)
         child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        elapsed, cpu, seen = dataset(csv_path, work, args.n)
+        elapsed, cpu, seen = dataset(csv_path, work, args.n, args.row_path)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         old = reports(csv_path, work, min(args.reports_n, args.n)) if args.reports_n else None
     base_rate, rate = args.n / base, args.n / elapsed
