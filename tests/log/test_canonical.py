@@ -60,7 +60,7 @@ def _rfc8785(value: Any) -> bytes | type[BaseException]:
         return type(exc)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(VALUES)
 def test_canonical_is_rfc8785(value: Any) -> None:
     expected = _rfc8785(value)
@@ -71,7 +71,7 @@ def test_canonical_is_rfc8785(value: Any) -> None:
             canonical(value)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(VALUES | PLAIN_VALUES)
 def test_each_fast_path_is_rfc8785_where_it_answers(value: Any) -> None:
     expected = _rfc8785(value)
@@ -81,7 +81,7 @@ def test_each_fast_path_is_rfc8785_where_it_answers(value: Any) -> None:
             assert written == expected, path.__name__
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(FLOATS | PLAIN_FLOATS)
 def test_orjson_floats_are_rfc8785(value: float) -> None:
     written = by_orjson([value, {"f": value}])
