@@ -45,10 +45,15 @@ def test_two_workers_analyse_as_one_process_does(store: Store, client: Any) -> N
         assert [len(x.proposals) for x in stored] == [len(a["proposals"]) for a in analysed]
 
 
-def test_the_command_runs_on_a_cluster(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_runs_on_a_cluster(db_url: str, client: Any,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # The command joins the running cluster by its scheduler's address (``local:2``, which
+    # starts one, is what the ``client`` fixture goes through).
+    address = client.scheduler.address
+    assert address.startswith("tcp://")
     with pytest.raises(SystemExit) as done:
         app(["--db", db_url, "ingest", str(TEXTS[0]), str(TEXTS[1]), "--published",
-             "2017-01-26", "--dask", "local:2", "--json"])
+             "2017-01-26", "--dask", address, "--json"])
     assert done.value.code in (0, None)
     views = json.loads(capsys.readouterr().out)
     assert [v["source"] for v in views] == [TEXTS[0].name, TEXTS[1].name]
