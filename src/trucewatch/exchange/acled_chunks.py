@@ -68,7 +68,8 @@ def convert(raws: Sequence[Sequence[str]], layout: Layout, today: date) -> Chunk
         if layout.positions[i] is not None:
             text = acled.COLUMNS[i] not in TYPED
             _convert_column(chunk, i, _nothing_usual if nul and text else fast, slow)
-    _check_coordinates_together(chunk)
+        if i == INDEX["longitude"]:  # the pair is checked after its two values, before texts
+            _check_coordinates_together(chunk)
     verbatim: list[str | None] = [None] * n
     for row, texts in chunk.verbatim.items():
         verbatim[row] = columns.encode_texts(texts)
