@@ -195,9 +195,8 @@ def test_a_file_arrow_reads_otherwise_goes_to_the_row_path(
         assert _stored(two_stores[0]) == _stored(two_stores[1])
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the fast path is SQLite's
 def test_the_staging_file_is_gone_and_detached(store: Store, tmp_path: Path) -> None:
-    if store.dialect != "sqlite":
-        pytest.skip("the fast path is SQLite's")
     with store.session() as session:
         result = import_dataset(session, format="acled", source=io.BytesIO(
             to_csv(_usual_rows(30)).encode()), file_name="a.csv", actor="t", today=TODAY)
