@@ -4,12 +4,12 @@ of a category and the linked reports are read through them (SQLite's plan says s
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
+from tests.migrations import empty_database
 
 from trucewatch.storage import open_store
 from trucewatch.storage.engine import make_engine
@@ -24,29 +24,26 @@ REPLACED = {"incidents": {"ix_incidents_category_id"},
 
 
 def test_upgrade_adds_the_covering_indexes_and_keeps_rows_downgrade_restores(db_url: str) -> None:
-    on_pg = db_url.startswith("postgresql")
-    url = _new_pg_database(db_url) if on_pg else db_url.replace("trucewatch.db", "old.db")
-    engine = make_engine(url)
-    upgrade(engine, BEFORE)
-    with engine.begin() as conn:
-        _one_incident_with_a_link(conn)
-    assert _indexes(engine) >= _flat(REPLACED) and not _indexes(engine) & _flat(ADDED)
-    engine.dispose()
-    store = open_store(url)
-    try:
-        assert _indexes(store.engine) >= _flat(ADDED)
-        assert not _indexes(store.engine) & _flat(REPLACED)
-        with store.engine.connect() as conn:
-            assert conn.execute(sa.text(
-                "SELECT incident_id, report_id FROM incident_links")).one() == (1, 1)
-        command.downgrade(alembic_config(store.engine), BEFORE)
-        assert current_revision(store.engine) == BEFORE
-        assert _indexes(store.engine) >= _flat(REPLACED)
-        assert not _indexes(store.engine) & _flat(ADDED)
-    finally:
-        store.dispose()
-        if on_pg:
-            _drop_pg_database(db_url, url)
+    with empty_database(db_url) as url:  # db_url's own is migrated already
+        engine = make_engine(url)
+        upgrade(engine, BEFORE)
+        with engine.begin() as conn:
+            _one_incident_with_a_link(conn)
+        assert _indexes(engine) >= _flat(REPLACED) and not _indexes(engine) & _flat(ADDED)
+        engine.dispose()
+        store = open_store(url)
+        try:
+            assert _indexes(store.engine) >= _flat(ADDED)
+            assert not _indexes(store.engine) & _flat(REPLACED)
+            with store.engine.connect() as conn:
+                assert conn.execute(sa.text(
+                    "SELECT incident_id, report_id FROM incident_links")).one() == (1, 1)
+            command.downgrade(alembic_config(store.engine), BEFORE)
+            assert current_revision(store.engine) == BEFORE
+            assert _indexes(store.engine) >= _flat(REPLACED)
+            assert not _indexes(store.engine) & _flat(ADDED)
+        finally:
+            store.dispose()
 
 
 def test_sqlite_reads_a_category_page_and_its_links_through_the_indexes(tmp_path: Path) -> None:
@@ -95,24 +92,3 @@ def _indexes(engine: sa.Engine) -> set[str]:
 
 def _flat(names: dict[str, set[str]]) -> set[str]:
     return set().union(*names.values())
-
-
-def _admin(db_url: str) -> sa.Engine:
-    return sa.create_engine(sa.engine.make_url(db_url), isolation_level="AUTOCOMMIT")
-
-
-def _new_pg_database(db_url: str) -> str:
-    name = f"trucewatch_mig_{uuid.uuid4().hex[:12]}"
-    admin = _admin(db_url)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(db_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg_database(db_url: str, url: str) -> None:
-    admin = _admin(db_url)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(
-            f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)')
-    admin.dispose()
