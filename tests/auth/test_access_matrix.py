@@ -49,6 +49,8 @@ from trucewatch.correlation.service import correlate_all, match_report
 from trucewatch.correlation.tunings import set_tuning
 from trucewatch.errors import InvalidInput, NotFound, PermissionDenied
 from trucewatch.exchange import acled
+from trucewatch.exchange.dataset_export import export_dataset, get_dataset, list_datasets
+from trucewatch.exchange.datasets import import_dataset
 from trucewatch.exchange.importing import import_csv
 from trucewatch.incidents.service import (
     change_status,
@@ -483,6 +485,21 @@ def _exchange_import(w: World, p: Principal, caller: Caller, side: Side) -> list
                                organisation=org, actor=p.actor, principal=p)]
 
 
+def _dataset_read(w: World, p: Principal, caller: Caller, side: Side) -> list[Attempt]:
+    member = next(u for u in w.callers.values() if u.user_id is not None)
+    row = dict.fromkeys(acled.COLUMNS, "") | {
+        "event_id_cnty": f"SYR{next(_n)}", "event_date": "2017-01-10", "time_precision": "1",
+        "event_type": "Battles", "sub_event_type": "Armed clash", "location": "Ariha",
+        "latitude": "35.81", "longitude": "36.61", "fatalities": "0", "geo_precision": "1"}
+    text = ",".join(acled.COLUMNS) + "\n" + ",".join(row[c] for c in acled.COLUMNS) + "\n"
+    imported = import_dataset(w.session, format="acled", source=io.BytesIO(text.encode()),
+                              file_name="matrix.csv", actor=member.actor).dataset
+    return [lambda: imported in {d["id"] for d in list_datasets(w.session, principal=p)},
+            lambda: get_dataset(w.session, imported, principal=p).id == imported,
+            lambda: "".join(export_dataset(w.session, dataset=imported, principal=p)) == text
+            .replace("\n", "\r\n")]
+
+
 def _ingest_text(w: World, p: Principal, org: str) -> bytes:
     return (f"{org} spokesman Omar Hadid said on Monday that the group had declined "
             f"an invitation to talks in Astana (note {next(_n)}).\n").encode()
@@ -590,6 +607,7 @@ TRIES: dict[str, Callable[[World, Principal, Caller, Side], list[Attempt]]] = {
     "user.manage": _user_manage,
     "key.manage": _key_manage,
     "exchange.import": _exchange_import,
+    "dataset.read": _dataset_read,
     "ingest.run": _ingest,
     "proposal.decide": _proposal_decide,
     "correlation.run": _correlation_run,
@@ -661,11 +679,13 @@ def test_the_written_matrix_holds_the_promises_of_the_issue() -> None:
     for row in ("assessment.file", "report.file", "incident.triage", "round.open",
                 "measure.vote", "incident.publish"):
         assert not can(row, Caller.ADMINISTRATOR, Side.OWN), row
-    # The public and observers read only what is published.
-    for caller in (Caller.PUBLIC, Caller.OBSERVER):
-        assert [r.name for r in ROWS if can(r.name, caller, Side.OWN)] == [
-            "report.read_published", "incident.read_published", "talks.read_published",
-            "bulletin.public_edition"]
+    # The public and observers read only what is published; an observer, a member, also
+    # reads the third-party datasets the mechanism holds but does not publish.
+    published = ["report.read_published", "incident.read_published", "talks.read_published",
+                 "bulletin.public_edition"]
+    assert [r.name for r in ROWS if can(r.name, Caller.PUBLIC, Side.OWN)] == published
+    assert sorted(r.name for r in ROWS if can(r.name, Caller.OBSERVER, Side.OWN)) == sorted(
+        [*published, "dataset.read"])
 
 
 def test_the_policy_only_rows_are_the_missing_services() -> None:

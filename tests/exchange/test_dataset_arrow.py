@@ -27,6 +27,7 @@ from trucewatch.exchange import acled_columns as columns
 from trucewatch.exchange.acled_chunks import convert
 from trucewatch.exchange.acled_columns import Layout
 from trucewatch.exchange.dataset_export import export_dataset
+from trucewatch.exchange.dataset_staging import MAX_ATTACHED
 from trucewatch.exchange.datasets import (
     CHUNK_KIND,
     IMPORT_KIND,
@@ -205,6 +206,24 @@ def test_the_staging_file_is_gone_and_detached(store: Store, tmp_path: Path) -> 
     with store.engine.connect() as connection:
         names = [r[1] for r in connection.exec_driver_sql("PRAGMA database_list")]
     assert names == ["main"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the fast path is SQLite's
+def test_a_transaction_of_many_imports_leaves_the_rest_to_the_row_path(store: Store) -> None:
+    # Each staging file stays attached until the transaction ends, and SQLite attaches at
+    # most ten databases to a connection.
+    files = [to_csv(_usual_rows(3 + i)).encode() for i in range(MAX_ATTACHED + 3)]
+    with store.session() as session:
+        results = [import_dataset(session, format="acled", source=io.BytesIO(data),
+                                  file_name=f"{i}.csv", actor="t", today=TODAY)
+                   for i, data in enumerate(files)]
+        assert [r.fast for r in results] == [True] * MAX_ATTACHED + [False] * 3
+        exported = ["".join(export_dataset(session, dataset=r.dataset, principal=None))
+                    for r in results]
+    assert [e.encode() for e in exported] == files
+    with store.session() as session:  # a new transaction attaches again
+        assert import_dataset(session, format="acled", source=io.BytesIO(files[0]),
+                              file_name="again.csv", actor="t", today=TODAY).fast
 
 
 def test_postgresql_and_a_gzipped_file_keep_the_row_path(store: Store) -> None:

@@ -45,6 +45,7 @@ class Action(StrEnum):
     INGEST = "ingest.run"  # analyse texts and read the proposals made from them
     PROPOSAL_DECIDE = "proposal.decide"
     EXCHANGE_IMPORT = "exchange.import"  # bulk import of event files (ACLED, UCDP GED)
+    DATASET_READ = "dataset.read"  # list, read and export the imported reference datasets
     CORRELATION_RUN = "correlation.run"  # score reports into incidents (a pass, or one report)
     CORRELATION_REVIEW = "correlation.review"  # the queue: confirm, reject; split; tuning
     BULLETIN_GUARANTOR = "bulletin.guarantor_edition"  # a bulletin with unpublished material
@@ -110,6 +111,9 @@ RULES: dict[Action, Rule] = {
     Action.EXCHANGE_IMPORT: _r({C, A}, Scope.ANY, True,
                                "event datasets are imported centrally, in the name of the "
                                "organisation that published them"),
+    Action.DATASET_READ: _r({R, G, C, A, Role.OBSERVER}, Scope.ANY, True,
+                            "reference datasets are third-party data, held for the "
+                            "mechanism's members, not published by it"),
     Action.CORRELATION_RUN: _r({G, C}, Scope.ANY, True,
                                "a pass links only what scores above the truce's threshold; "
                                "the links are made as system:correlation"),

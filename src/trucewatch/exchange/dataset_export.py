@@ -2,8 +2,9 @@
 
 Every row is written in the file's own columns and order from its stored values
 (:func:`trucewatch.exchange.acled_columns.render`), so each ACLED column comes out exactly
-as it went in. Reading a dataset needs a signed-in user or the operator: it is third-party
-data, held for the mechanism's analysts, not published by it.
+as it went in. Reading a dataset is ``dataset.read`` (docs/access.md): any member's role
+or the operator, not the public: it is third-party data, held for the mechanism's
+analysts, not published by it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
-from trucewatch.errors import NotFound, PermissionDenied
+from trucewatch.errors import NotFound
 from trucewatch.exchange.acled_columns import render
 from trucewatch.exchange.datasets import EVENT_COLUMNS
 from trucewatch.exchange.models import DatasetAcledEvent, DatasetImport
@@ -28,9 +30,8 @@ _EVENTS = cast(Table, DatasetAcledEvent.__table__)
 
 
 def _may_read(principal: Principal | None) -> None:
-    if principal is not None and principal.is_public:
-        raise PermissionDenied("datasets are read by signed-in users only (third-party "
-                               "data, not published by the mechanism)", field="dataset")
+    if principal is not None:
+        require(principal, Action.DATASET_READ)
 
 
 def get_dataset(session: Session, dataset: int, *, principal: Principal | None) -> DatasetImport:

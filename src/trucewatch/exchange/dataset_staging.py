@@ -117,6 +117,16 @@ class Staging:
 
 
 _INFO = "trucewatch_staging"  # the aliases still attached, in the pooled connection's info
+# SQLite attaches at most 10 databases to a connection (SQLITE_MAX_ATTACHED's default), and
+# a staging file stays attached until its transaction ends: a transaction that imports
+# more files than this leaves the rest to the row path.
+MAX_ATTACHED = 8
+
+
+def has_room(session: Session) -> bool:
+    """Whether the session's connection can attach one more staging file now."""
+    pooled = session.connection().connection
+    return len(pooled.info.get(_INFO, ())) < MAX_ATTACHED
 _WATCHED: weakref.WeakSet[Pool] = weakref.WeakSet()  # pools whose check-ins detach them
 
 

@@ -229,7 +229,8 @@ class _Run:
 
 def _arrow_fits(session: Session, source: Source, name: str) -> bool:
     """Whether the fast path may read the file: SQLite, pyarrow installed, a file it can
-    read again from the start (the row path's, if Arrow cannot take it), not gzipped."""
+    read again from the start (the row path's, if Arrow cannot take it), not gzipped, and
+    room on the connection to attach its staging file."""
     if session.get_bind().dialect.name != "sqlite" or name.endswith(".gz"):
         return False
     seekable = getattr(source, "seekable", None)
@@ -240,7 +241,9 @@ def _arrow_fits(session: Session, source: Source, name: str) -> bool:
         import pyarrow  # noqa: F401
     except ImportError:
         return False
-    return True
+    from trucewatch.exchange.dataset_staging import has_room
+
+    return has_room(session)
 
 
 def _read_rows(run: _Run, rows: Any, layout: Layout, day: date, chunk: int) -> None:
