@@ -494,6 +494,7 @@ def _dataset_read(w: World, p: Principal, caller: Caller, side: Side) -> list[At
     text = ",".join(acled.COLUMNS) + "\n" + ",".join(row[c] for c in acled.COLUMNS) + "\n"
     imported = import_dataset(w.session, format="acled", source=io.BytesIO(text.encode()),
                               file_name="matrix.csv", actor=member.actor).dataset
+    assert imported is not None
     return [lambda: imported in {d["id"] for d in list_datasets(w.session, principal=p)},
             lambda: get_dataset(w.session, imported, principal=p).id == imported,
             lambda: "".join(export_dataset(w.session, dataset=imported, principal=p)) == text

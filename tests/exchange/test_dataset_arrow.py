@@ -218,7 +218,7 @@ def test_a_transaction_of_many_imports_leaves_the_rest_to_the_row_path(store: St
                                   file_name=f"{i}.csv", actor="t", today=TODAY)
                    for i, data in enumerate(files)]
         assert [r.fast for r in results] == [True] * MAX_ATTACHED + [False] * 3
-        exported = ["".join(export_dataset(session, dataset=r.dataset, principal=None))
+        exported = ["".join(export_dataset(session, dataset=r.dataset or 0, principal=None))
                     for r in results]
     assert [e.encode() for e in exported] == files
     with store.session() as session:  # a new transaction attaches again
