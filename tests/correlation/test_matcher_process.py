@@ -5,6 +5,7 @@ ends with a server that dies; several of them never match a report twice."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -29,11 +30,13 @@ from tests.correlation.test_matcher import (
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
 from trucewatch.correlation.index import catch_up
-from trucewatch.correlation.matcher import Drained, Matcher
+from trucewatch.correlation.matcher import Drained, Matcher, mark
 from trucewatch.correlation.service import plan_match, still_holds
 from trucewatch.correlation.tunings import set_tuning
 from trucewatch.correlation.worker import (
+    NICE,
     MatcherProcess,
+    _Scorer,
     drain_outside,
     matcher_for,
     reading,
@@ -65,6 +68,38 @@ def test_a_batch_scored_outside_the_lock_is_written_as_one_batch(
     assert pairs and {status for *_, status in pairs} == {"pending"}
     assert kinds(store)[1:] == ["correlation.pairs_queued"]
     assert_log_sound(store)
+
+
+def test_a_batch_written_in_parts_decides_what_one_transaction_would(
+        store: Store, scene: tuple[str, list[str]]) -> None:
+    truce, orgs = scene
+    with store.session() as s:
+        set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
+    ids = file_marked(store, truce, orgs, range(9))
+    done = drain_outside(store, part_size=4)  # three transactions: 4, 4 and 1 reports
+    assert (sorted(done.matched), done.failed, done.batches) == (ids, [], 1)
+    assert waiting(store) == {}
+    in_parts = decided(store)
+    queued = kinds(store)[1:]
+    assert in_parts and 1 < len(queued) <= 3 and set(queued) <= {
+        "correlation.pairs_queued", "correlation.pair_queued"}
+    assert_log_sound(store)
+    # The same reports matched again in one transaction decide the same pairs.
+    with store.session() as s:
+        s.execute(text("DELETE FROM correlation_candidates"))
+        mark(s, ids)
+    drain_outside(store)
+    assert decided(store) == in_parts
+
+
+def test_the_scorer_thread_takes_only_idle_cpu() -> None:
+    scorer = _Scorer(NICE)
+    try:
+        policy = scorer(lambda: os.sched_getscheduler(0))
+    finally:
+        scorer.pool.shutdown()
+    assert policy == os.SCHED_IDLE
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the writing thread keeps its own
 
 
 def test_a_plan_made_under_another_tuning_does_not_hold(

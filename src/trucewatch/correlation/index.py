@@ -11,10 +11,10 @@ index existed), so no report is missed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Float, bindparam, func, insert, literal, select, text
+from sqlalchemy import Float, Table, bindparam, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from trucewatch.correlation import records as store_records
@@ -68,12 +68,18 @@ def index_rows(rows: Sequence[ReportRecord]) -> IndexRows:
     return features, [{"key": k, "report_id": r} for k, r in pairs]
 
 
+# Core statements of the tables, not the ORM's bulk insert: the rows go to the driver's
+# executemany as they are (the ORM's bulk path costs more than the write under the lock).
+_INSERT_FEATURES = insert(cast(Table, ReportFeatures.__table__))
+_INSERT_KEYS = insert(cast(Table, BlockKey.__table__))
+
+
 def write_rows(session: Session, rows: IndexRows) -> None:
     features, keys = rows
     if features:
-        session.execute(insert(ReportFeatures), features)
+        session.execute(_INSERT_FEATURES, features)
     if keys:
-        session.execute(insert(BlockKey), keys)
+        session.execute(_INSERT_KEYS, keys)
 
 
 def indexed_through(session: Session) -> int:

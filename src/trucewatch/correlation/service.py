@@ -27,7 +27,7 @@ from trucewatch.correlation.features import Features, ReportRecord, build
 from trucewatch.correlation.linking import SYSTEM, join
 from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.correlation.pairs import Queued, record_linked, record_queued
-from trucewatch.correlation.scoring import PairScores, combine, describe, reasons, score_pairs
+from trucewatch.correlation.scoring import combine, describe, reasons, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
 from trucewatch.errors import NotFound
@@ -128,17 +128,65 @@ class Planned:
     report_ids: list[int]
     scored: _Scored | None
 
+    def parts(self, reports: int, links: int) -> list[Planned]:
+        """The plan as parts, in id order, of ``reports`` reports at most and of those
+        whose pairs to link number ``links`` at most (a link, through the incidents
+        service, costs far more to write than a queued pair), each with the pairs its
+        reports were scored from (a pair of two new reports is the lower id's, as
+        ``index.batch_candidates`` keeps it); each part can be written in a transaction of
+        its own."""
+        linking: dict[int, int] = {}
+        for p in self.scored.wanted if self.scored is not None else ():
+            if p.verdict == "link":
+                linking[p.owner] = linking.get(p.owner, 0) + 1
+        found: list[list[int]] = [[]]
+        cost = 0
+        for report_id in self.report_ids:
+            its = linking.get(report_id, 0)
+            if found[-1] and (len(found[-1]) >= reports or cost + its > links):
+                found.append([])
+                cost = 0
+            found[-1].append(report_id)
+            cost += its
+        if len(found) == 1:
+            return [self]
+        return [Planned(ids, None if self.scored is None else self.scored.of(ids))
+                for ids in found]
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A pair above the review threshold, decided as far as scores decide: its reports
+    (lower id first), the new report it was scored from, its truce, its reasons, and
+    ``decide``'s verdict."""
+
+    pair: tuple[int, int]
+    owner: int
+    truce: int | None
+    reason: dict[str, object]
+    verdict: str | None
+
 
 @dataclass
 class _Scored:
-    a: Features
-    ia: np.ndarray
-    b: Features
-    ib: np.ndarray
+    """The pairs a match keeps (strongest first), the codes of the pairs scored below the
+    review threshold (sorted: ``_kept_apart``), how many pairs each new report was scored
+    in, and with what."""
+
+    wanted: list[_Pair]
+    apart: np.ndarray
+    counts: dict[int, int]
     truces: list[int | None]
     tunings: dict[int | None, Tuning]
-    scores: PairScores
-    review: np.ndarray
+
+    def of(self, report_ids: Sequence[int]) -> _Scored:
+        """The part of this match scored from ``report_ids``: their pairs kept, every
+        pair kept apart still (the links of a part must not join what the match would
+        not)."""
+        ids = set(report_ids)
+        return _Scored([p for p in self.wanted if p.owner in ids], self.apart,
+                       {i: n for i, n in self.counts.items() if i in ids}, self.truces,
+                       self.tunings)
 
 
 def plan_match(session: Session, *, report_ids: Sequence[int]) -> Planned:
@@ -191,42 +239,42 @@ def _score(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.nd
         review[rows] = its.review_threshold
         if len(tunings) > 1:
             scores.score[rows] = combine(scores.similarity[rows], scores.known[rows], its)
-    return _Scored(a, ia, b, ib, truces, tunings, scores, review)
-
-
-def _act_on(session: Session, scored: _Scored, *, actor: str) -> Outcome:
-    a, ia, b, ib = scored.a, scored.ia, scored.b, scored.ib
-    truces, tunings, scores, review = scored.truces, scored.tunings, scored.scores, scored.review
     score = scores.score
-    outcome = Outcome(scored=len(ia))
     left, right = a.ids[ia], b.ids[ib]
     lo, hi = np.minimum(left, right), np.maximum(left, right)
     kept = score >= review  # decide(): "link" or "review"
     order = np.argsort(-score, kind="stable")
-    wanted = order[kept[order]].tolist()
-    decided = _decided(session, [(int(lo[k]), int(hi[k])) for k in wanted])
     apart = np.sort(lo[~kept] * _PAIR_CODE + hi[~kept])  # pairs below the review threshold
-    pair_truce = {k: truces[int(ia[k])] for k in wanted}
+    owners, counts = np.unique(left, return_counts=True)
+    wanted: list[_Pair] = []
+    for k in order[kept[order]].tolist():
+        truce = truces[int(ia[k])]
+        tuning: Tuning = tunings[truce]
+        wanted.append(_Pair((int(lo[k]), int(hi[k])), int(left[k]), truce,
+                            reasons(scores, k, tuning), decide(float(score[k]), tuning)))
+    return _Scored(wanted, apart, dict(zip(owners.tolist(), counts.tolist(), strict=True)),
+                   truces, tunings)
+
+
+def _act_on(session: Session, scored: _Scored, *, actor: str) -> Outcome:
+    outcome = Outcome(scored=sum(scored.counts.values()))
+    decided = _decided(session, [p.pair for p in scored.wanted])
     queued: list[Queued] = []
-    for k in wanted:
-        pair = (int(lo[k]), int(hi[k]))
-        if pair in decided:
+    for p in scored.wanted:
+        if p.pair in decided:
             continue
-        decided.add(pair)
-        tuning: Tuning = tunings[pair_truce[k]]
-        reason = reasons(scores, k, tuning)
-        verdict = decide(float(score[k]), tuning)
+        decided.add(p.pair)
         incident = None
-        if verdict == "link" and not _kept_apart(session, pair, apart):
-            incident = join(session, *pair, actor=SYSTEM.actor, principal=SYSTEM,
-                            reason=describe(reason))
+        if p.verdict == "link" and not _kept_apart(session, p.pair, scored.apart):
+            incident = join(session, *p.pair, actor=SYSTEM.actor, principal=SYSTEM,
+                            reason=describe(p.reason))
         if incident is None:
-            queued.append(Queued(pair, pair_truce[k], reason))
-            outcome.queued.append(pair)
+            queued.append(Queued(p.pair, p.truce, p.reason))
+            outcome.queued.append(p.pair)
             continue
-        record_linked(session, pair, truce=pair_truce[k], reason=reason, incident=incident,
+        record_linked(session, p.pair, truce=p.truce, reason=p.reason, incident=incident,
                       actor=SYSTEM.actor)
-        outcome.linked.append(pair)
+        outcome.linked.append(p.pair)
         outcome.incidents.add(incident)
     record_queued(session, queued, actor=actor)
     return outcome

@@ -75,6 +75,7 @@ from trucewatch.correlation.matcher import (
 )
 from trucewatch.correlation.models import PendingMatch
 from trucewatch.correlation.service import (
+    Outcome,
     Planned,
     act_on,
     match_reports,
@@ -92,6 +93,10 @@ WINDOW_SECONDS = 0.5  # after a wake, the filings of this long join the batch: a
 # fixed costs (its reads, two short write transactions, a log entry) are shared by more
 # reports; bench/api.py at 20,000 incidents, load 4: 0.23 of the bare rate with 0.1 s, 0.44
 # with 0.5 s, matching done 0.2 and 1.2 s after the submissions
+PART = 25  # reports whose match is written in one transaction at most, and
+PART_LINKS = 4  # pairs linked in one at most (each about 15 ms under the lock, through the
+# incidents service): a filing that asks for the write lock meanwhile waits for one part at
+# most; bench/api.py at 100,000 reports held it up to 0.93 s in one batch's transaction
 STOP_SECONDS = 30.0  # the server waits this long for the batch in hand at shutdown
 
 _read_engines: dict[str, Engine] = {}
@@ -142,12 +147,15 @@ def _at_once(step: Callable[[], T]) -> T:
     return step()
 
 
-def drain_outside(store: Store, *, batch: int = BATCH,
+def drain_outside(store: Store, *, batch: int = BATCH, part_size: int = PART,
+                  part_links: int = PART_LINKS,
                   stopping: Callable[[], bool] = lambda: False,
                   computing: Computing[Any] = _at_once) -> Drained:
     """Match the waiting reports, ``batch`` at a time, each scored outside the write
-    transaction (the module's steps), until none waits or ``stopping()``; the reads and
-    the scoring run through ``computing``, the short write transactions here."""
+    transaction (the module's steps) and written in parts of ``part_size`` reports and
+    ``part_links`` links at most, a transaction each (``Planned.parts``), until none waits
+    or ``stopping()``; the reads and the scoring run through ``computing``, the short
+    write transactions here."""
     done = Drained()
     tried: set[int] = set()
     while not stopping():
@@ -155,23 +163,24 @@ def drain_outside(store: Store, *, batch: int = BATCH,
             ids, through = _waiting_ids(session, batch, tried)
         if not ids:
             return done
+        claimed: list[int] = []
+        outcome = Outcome()
         try:
             if ids[-1] > through and not _indexed(store, computing):
                 continue  # another matcher indexed meanwhile: read again
             planned = computing(partial(_plan, store, ids))
             logger.debug("scored %d reports outside the write transaction", len(ids))
-            with store.session() as session:
-                log.lock(session)
-                claimed = _claim(session, batch, ids, tried)
-                if claimed == ids and still_holds(session, planned):
-                    outcome = act_on(session, planned)
-                elif claimed:  # another matcher took some, or a tuning changed: again, locked
-                    outcome = match_reports(session, report_ids=claimed)
-                else:
-                    continue
+            for part in planned.parts(part_size, part_links):
+                mine, theirs = _write(store, part, tried)
+                claimed += mine
+                outcome = _joined(outcome, theirs)
+            if not claimed:
+                continue
         except Exception:
             logger.warning("matching %d reports outside the lock failed; matching them under "
                            "it, one by one if need be", len(ids), exc_info=True)
+            for report_id in claimed:  # the parts written before the failure
+                done.matched[report_id] = outcome
             again = drain(store, report_ids=ids, batch=len(ids))
             done.matched.update(again.matched)
             done.failed += again.failed
@@ -185,6 +194,25 @@ def drain_outside(store: Store, *, batch: int = BATCH,
                     len(claimed), outcome.scored, outcome.linked, outcome.queued,
                     extra={"outcome": outcome.as_dict(), "reports": claimed})
     return done
+
+
+def _write(store: Store, planned: Planned, tried: set[int]) -> tuple[list[int], Outcome]:
+    """Write ``planned`` in a short transaction under the log's lock: the reports of it
+    still waiting claimed, and the plan written if they all are and it still holds, else
+    those claimed matched again under the lock; (the reports claimed, what was done)."""
+    with store.session() as session:
+        log.lock(session)
+        claimed = _claim(session, len(planned.report_ids), planned.report_ids, tried)
+        if claimed == planned.report_ids and still_holds(session, planned):
+            return claimed, act_on(session, planned)
+        if claimed:  # another matcher took some, or a tuning changed: again, locked
+            return claimed, match_reports(session, report_ids=claimed)
+        return [], Outcome()
+
+
+def _joined(a: Outcome, b: Outcome) -> Outcome:
+    return Outcome(a.scored + b.scored, a.linked + b.linked, a.queued + b.queued,
+                   a.incidents | b.incidents)
 
 
 def _plan(store: Store, ids: list[int]) -> Planned:
@@ -331,15 +359,26 @@ class _Input:
         return self.ended
 
 
+def _yield_cpu(nice: int) -> None:
+    """Make the calling thread take only the CPU that nothing else wants (``SCHED_IDLE``;
+    on Linux the policy is the thread's own), or, where that is not permitted, lower its
+    priority by ``nice``."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(nice)
+
+
 class _Scorer:
-    """A thread of lower CPU priority for the reads and the scoring. The process's own
-    thread keeps its priority for the write transactions: a low-priority process that
-    the scheduler sets aside while it holds SQLite's write lock or the log's lock holds
-    up every filing (Linux gives each thread its own niceness)."""
+    """A thread of the lowest CPU priority for the reads, the indexing and the scoring
+    (:func:`_yield_cpu`). The process's own thread keeps its priority for the write
+    transactions: a low-priority process that the scheduler sets aside while it holds
+    SQLite's write lock or the log's lock holds up every filing (Linux gives each thread
+    its own scheduling policy and niceness)."""
 
     def __init__(self, nice: int) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trucewatch-scorer",
-                                       initializer=os.nice, initargs=(nice,))
+                                       initializer=_yield_cpu, initargs=(nice,))
 
     def __call__(self, step: Callable[[], T]) -> T:
         return self.pool.submit(step).result()
