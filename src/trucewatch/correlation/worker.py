@@ -96,7 +96,7 @@ WINDOW_SECONDS = 0.5  # after a wake, the filings of this long join the batch: a
 PART = 25  # reports whose match is written in one transaction at most, and
 PART_LINKS = 4  # pairs linked in one at most (each about 15 ms under the lock, through the
 # incidents service): a filing that asks for the write lock meanwhile waits for one part at
-# most; bench/api.py at 100,000 reports held it up to 0.93 s in one batch's transaction
+# most; bench/api.py at 100,000 reports held it up to 1.2 s in one batch's transaction
 STOP_SECONDS = 30.0  # the server waits this long for the batch in hand at shutdown
 
 _read_engines: dict[str, Engine] = {}
