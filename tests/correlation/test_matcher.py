@@ -13,7 +13,6 @@ import sys
 import textwrap
 import threading
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from sqlalchemy import select, text
 
 from tests import factories
 from tests.correlation.test_filing import matcher_of
+from tests.migrations import empty_database
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
 from trucewatch.correlation.index import catch_up
@@ -331,42 +331,17 @@ def test_a_matcher_thread_batches_the_filings_of_its_window(
 
 
 def test_migration_0013_adds_the_waiting_reports_to_an_older_database(db_url: str) -> None:
-    on_pg = db_url.startswith("postgresql")
-    url = _new_pg_database(db_url) if on_pg else db_url.replace("trucewatch.db", "old.db")
     before = "0012"
-    engine = make_engine(url)
-    upgrade(engine, before)
-    assert "correlation_pending" not in sa.inspect(engine).get_table_names()
-    engine.dispose()
-    store = open_store(url)
-    try:
-        assert "correlation_pending" in sa.inspect(store.engine).get_table_names()
-        command.downgrade(alembic_config(store.engine), before)
-        assert current_revision(store.engine) == before
-        assert "correlation_pending" not in sa.inspect(store.engine).get_table_names()
-    finally:
-        store.dispose()
-        if on_pg:
-            _drop_pg_database(db_url, url)
-
-
-def _admin(db_url: str) -> sa.Engine:
-    return sa.create_engine(sa.engine.make_url(db_url), isolation_level="AUTOCOMMIT")
-
-
-def _new_pg_database(db_url: str) -> str:
-    name = f"trucewatch_mig_{uuid.uuid4().hex[:12]}"
-    admin = _admin(db_url)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return sa.engine.make_url(db_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg_database(db_url: str, url: str) -> None:
-    admin = _admin(db_url)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(
-            f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)')
-    admin.dispose()
-
+    with empty_database(db_url) as url:  # db_url's own is migrated already
+        engine = make_engine(url)
+        upgrade(engine, before)
+        assert "correlation_pending" not in sa.inspect(engine).get_table_names()
+        engine.dispose()
+        store = open_store(url)
+        try:
+            assert "correlation_pending" in sa.inspect(store.engine).get_table_names()
+            command.downgrade(alembic_config(store.engine), before)
+            assert current_revision(store.engine) == before
+            assert "correlation_pending" not in sa.inspect(store.engine).get_table_names()
+        finally:
+            store.dispose()
