@@ -100,8 +100,8 @@ def _empty_pg(store: Store) -> None:
 
     On the few rows a test leaves this takes milliseconds where TRUNCATE of the 56 tables
     took most of a second (it gives each table a new file and syncs it at commit). The
-    tables are listed when called: the models have all been imported by then (opening the
-    store migrates with them).
+    tables are listed when called, when every model has been imported; a table in the
+    database that no model declares fails the set-up rather than keep its rows.
     """
     statements = [f'DELETE FROM "{t.name}"' for t in reversed(Base.metadata.sorted_tables)]
     statements.append(
