@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 
 import pytest
@@ -30,7 +29,7 @@ from tests.correlation.test_matcher import (
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
 from trucewatch.correlation.index import catch_up
-from trucewatch.correlation.matcher import Drained, Matcher, mark
+from trucewatch.correlation.matcher import Matcher, mark
 from trucewatch.correlation.service import plan_match, still_holds
 from trucewatch.correlation.tunings import set_tuning
 from trucewatch.correlation.worker import (
@@ -207,40 +206,6 @@ def test_a_matcher_process_ends_with_a_server_that_dies(db_url: str) -> None:
         time.sleep(0.1)
     else:
         raise AssertionError(f"the matcher process {pid} outlived its server")
-
-
-def test_several_matcher_processes_never_match_a_report_twice(
-        db_url: str, scene: tuple[str, list[str]]) -> None:
-    truce, orgs = scene
-    stores = [open_store(db_url, migrate=False) for _ in range(3)]  # as three processes
-    ids = file_marked(stores[0], truce, orgs, range(24))
-    results: list[Drained] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(stores))
-
-    def run(store: Store) -> None:
-        try:
-            start.wait()
-            results.append(drain_outside(store, batch=4))
-        except BaseException as exc:  # noqa: BLE001  reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(st,)) for st in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert errors == []
-    matched = [i for r in results for i in r.matched]
-    assert sorted(matched) == ids  # each once, by one of them
-    assert waiting(stores[0]) == {}
-    with stores[0].session() as s:
-        pairs = s.execute(text("SELECT report_a_id, report_b_id FROM correlation_candidates"
-                               )).all()
-    assert len(pairs) == len(set(pairs)) > 0
-    assert_log_sound(stores[0])
-    for st in stores:
-        st.dispose()
 
 
 def test_the_setting_chooses_the_matcher(store: Store) -> None:

@@ -117,6 +117,21 @@ class Drained:
     failed: list[int] = field(default_factory=list)
     batches: int = 0
 
+    def absorb(self, other: Drained) -> None:
+        """Count what another drain (of some of this one's reports) did as this one's."""
+        self.matched.update(other.matched)
+        self.failed += other.failed
+        self.batches += other.batches
+
+    def batch_matched(self, ids: list[int], outcome: Outcome) -> None:
+        """A batch of ``ids`` matched together, with ``outcome``: counted and logged."""
+        self.batches += 1
+        for report_id in ids:
+            self.matched[report_id] = outcome
+        logger.info("%d reports matched after filing: %d pairs scored, linked %s, queued %s",
+                    len(ids), outcome.scored, outcome.linked, outcome.queued,
+                    extra={"outcome": outcome.as_dict(), "reports": ids})
+
 
 def drain(store: Store, *, report_ids: Sequence[int] | None = None,
           batch: int = BATCH) -> Drained:
@@ -146,17 +161,10 @@ def drain(store: Store, *, report_ids: Sequence[int] | None = None,
                            len(ids), exc_info=True)
             for report_id in ids:
                 alone = drain(store, report_ids=[report_id], batch=1)
-                done.matched.update(alone.matched)
-                done.failed += alone.failed
-                done.batches += alone.batches
+                done.absorb(alone)
                 tried.update(alone.failed)
             continue
-        done.batches += 1
-        for report_id in ids:
-            done.matched[report_id] = outcome
-        logger.info("%d reports matched after filing: %d pairs scored, linked %s, queued %s",
-                    len(ids), outcome.scored, outcome.linked, outcome.queued,
-                    extra={"outcome": outcome.as_dict(), "reports": ids})
+        done.batch_matched(ids, outcome)
         if len(ids) < batch:  # all there was; a report marked since wakes the matcher again
             return done
 

@@ -182,17 +182,10 @@ def drain_outside(store: Store, *, batch: int = BATCH, part_size: int = PART,
             for report_id in claimed:  # the parts written before the failure
                 done.matched[report_id] = outcome
             again = drain(store, report_ids=ids, batch=len(ids))
-            done.matched.update(again.matched)
-            done.failed += again.failed
-            done.batches += again.batches
+            done.absorb(again)
             tried.update(again.failed)
             continue
-        done.batches += 1
-        for report_id in claimed:
-            done.matched[report_id] = outcome
-        logger.info("%d reports matched after filing: %d pairs scored, linked %s, queued %s",
-                    len(claimed), outcome.scored, outcome.linked, outcome.queued,
-                    extra={"outcome": outcome.as_dict(), "reports": claimed})
+        done.batch_matched(claimed, outcome)
     return done
 
 
