@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -33,8 +34,10 @@ from trucewatch.correlation.matcher import Matcher, mark
 from trucewatch.correlation.service import plan_match, still_holds
 from trucewatch.correlation.tunings import set_tuning
 from trucewatch.correlation.worker import (
+    LAG_SECONDS,
     NICE,
     MatcherProcess,
+    _Input,
     _Scorer,
     drain_outside,
     matcher_for,
@@ -99,6 +102,80 @@ def test_the_scorer_thread_takes_only_idle_cpu() -> None:
         scorer.pool.shutdown()
     assert policy == os.SCHED_IDLE
     assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the writing thread keeps its own
+
+
+def test_each_write_waits_for_the_filings_with_the_batchs_deadline(
+        store: Store, scene: tuple[str, list[str]]) -> None:
+    truce, orgs = scene
+    with store.session() as s:
+        set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
+    ids = file_marked(store, truce, orgs, range(9))  # not indexed yet: indexed by the drain
+    time.sleep(0.5)  # the oldest waits: the deadline is that much nearer
+    asked: list[tuple[float, int]] = []
+
+    def yielding(deadline: float) -> None:
+        asked.append((deadline - time.monotonic(), len(waiting(store))))
+
+    done = drain_outside(store, part_size=4, yielding=yielding)
+    assert sorted(done.matched) == ids and waiting(store) == {}
+    # Once before the index is written, once before each of the three parts, each while
+    # the part's reports still wait; all by the same deadline, the lag after the oldest
+    # report was marked (less the time the test took to get there).
+    assert [left for _, left in asked] == [9, 9, 5, 1]
+    assert all(LAG_SECONDS - 30 < until < LAG_SECONDS - 0.5 for until, _ in asked)
+    assert_log_sound(store)
+
+
+def _pipe() -> tuple[_Input, int]:
+    read, write = os.pipe()
+    return _Input(read), write
+
+
+def test_a_write_goes_ahead_once_the_filings_pause() -> None:
+    given, wake = _pipe()
+    try:
+        os.write(wake, b"ww")  # two filings committed just now
+        started = time.monotonic()
+        given.quiet(started + 60, pause=0.2)
+        took = time.monotonic() - started
+        assert 0.2 <= took < 30  # one quiet pause after the wakes, not the deadline
+        assert not given.ended
+    finally:
+        os.close(wake)
+        os.close(given.fd)
+
+
+def test_a_write_waits_for_the_filings_no_longer_than_the_deadline() -> None:
+    given, wake = _pipe()
+    filing = threading.Event()
+
+    def busy() -> None:  # a filing commits every 50 ms: never a pause of 0.2 s
+        while not filing.wait(0.05):
+            os.write(wake, b"w")
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    try:
+        started = time.monotonic()
+        given.quiet(started + 1.0, pause=0.2)
+        took = time.monotonic() - started
+    finally:
+        filing.set()
+        thread.join()
+        os.close(wake)
+        os.close(given.fd)
+    assert 1.0 <= took < 30
+
+
+def test_a_stopping_server_does_not_wait_for_a_pause() -> None:
+    given, wake = _pipe()
+    os.close(wake)  # the server closed the input: stop after the batch in hand
+    try:
+        started = time.monotonic()
+        given.quiet(started + 60, pause=5)
+        assert given.ended and time.monotonic() - started < 5
+    finally:
+        os.close(given.fd)
 
 
 def test_a_plan_made_under_another_tuning_does_not_hold(

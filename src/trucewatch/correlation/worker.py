@@ -45,6 +45,8 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from select import select as readable_within
@@ -84,6 +86,7 @@ from trucewatch.correlation.service import (
 )
 from trucewatch.log import service as log
 from trucewatch.storage import Store, open_store
+from trucewatch.storage.base import utcnow
 
 T = TypeVar("T")
 
@@ -98,6 +101,10 @@ PART_LINKS = 4  # pairs linked in one at most (each about 15 ms under the lock, 
 # incidents service): a filing that asks for the write lock meanwhile waits for one part at
 # most; bench/api.py at 100,000 reports held it up to 1.2 s in one batch's transaction
 STOP_SECONDS = 30.0  # the server waits this long for the batch in hand at shutdown
+QUIET_SECONDS = 0.2  # the matcher writes once the filings have paused this long (no wake) ...
+LAG_SECONDS = 30.0  # ... or once a report of the part has waited this long since its filing:
+# filings first in a burst, matching at most this far behind (docs/correlation.md "Filings
+# first")
 
 _read_engines: dict[str, Engine] = {}
 _read_engines_lock = threading.Lock()
@@ -128,14 +135,32 @@ def reading(store: Store) -> Iterator[Session]:
         yield session
 
 
-def _waiting_ids(session: Session, batch: int, tried: set[int]) -> tuple[list[int], int]:
-    """The oldest reports waiting (not given up on, not failed in this drain), and how far
-    the stored index reaches."""
-    query = (select(PendingMatch.report_id).where(PendingMatch.attempts < MAX_ATTEMPTS)
+@dataclass(frozen=True)
+class _Waiting:
+    """The oldest reports waiting (not given up on, not failed in this drain), when the
+    first of them was marked, and how far the stored index reaches."""
+
+    ids: list[int]
+    since: datetime | None
+    through: int
+
+    def deadline(self, lag: float) -> float:
+        """When (``time.monotonic``) the batch's match must be written at the latest: ``lag``
+        seconds after its oldest report was marked."""
+        if self.since is None:
+            return time.monotonic()
+        return time.monotonic() + lag - (utcnow() - self.since).total_seconds()
+
+
+def _waiting(session: Session, batch: int, tried: set[int]) -> _Waiting:
+    query = (select(PendingMatch.report_id, PendingMatch.marked_at)
+             .where(PendingMatch.attempts < MAX_ATTEMPTS)
              .order_by(PendingMatch.report_id).limit(batch))
     if tried:
         query = query.where(PendingMatch.report_id.not_in(sorted(tried)))
-    return list(session.scalars(query)), indexed_through(session)
+    rows = session.execute(query).all()
+    return _Waiting([r.report_id for r in rows], min((r.marked_at for r in rows), default=None),
+                    indexed_through(session))
 
 
 Computing = Callable[[Callable[[], T]], T]
@@ -147,30 +172,46 @@ def _at_once(step: Callable[[], T]) -> T:
     return step()
 
 
+Yielding = Callable[[float], None]
+"""Called before each write transaction with the time (``time.monotonic``) by which it must
+be written: returns once the filings have paused, or at that time (:meth:`_Input.quiet`)."""
+
+
+def _no_wait(deadline: float) -> None:
+    return None
+
+
 def drain_outside(store: Store, *, batch: int = BATCH, part_size: int = PART,
                   part_links: int = PART_LINKS,
                   stopping: Callable[[], bool] = lambda: False,
-                  computing: Computing[Any] = _at_once) -> Drained:
+                  computing: Computing[Any] = _at_once, yielding: Yielding = _no_wait,
+                  lag: float = LAG_SECONDS) -> Drained:
     """Match the waiting reports, ``batch`` at a time, each scored outside the write
     transaction (the module's steps) and written in parts of ``part_size`` reports and
     ``part_links`` links at most, a transaction each (``Planned.parts``), until none waits
     or ``stopping()``; the reads and the scoring run through ``computing``, the short
-    write transactions here."""
+    write transactions here, each after ``yielding`` (given the batch's deadline: ``lag``
+    seconds after its oldest report was marked) has returned."""
     done = Drained()
     tried: set[int] = set()
     while not stopping():
         with reading(store) as session:
-            ids, through = _waiting_ids(session, batch, tried)
+            found = _waiting(session, batch, tried)
+        ids = found.ids
         if not ids:
             return done
+        deadline = found.deadline(lag)
         claimed: list[int] = []
         outcome = Outcome()
         try:
-            if ids[-1] > through and not _indexed(store, computing):
-                continue  # another matcher indexed meanwhile: read again
+            if ids[-1] > found.through:
+                yielding(deadline)
+                if not _indexed(store, computing):
+                    continue  # another matcher indexed meanwhile: read again
             planned = computing(partial(_plan, store, ids))
             logger.debug("scored %d reports outside the write transaction", len(ids))
             for part in planned.parts(part_size, part_links):
+                yielding(deadline)
                 mine, theirs = _write(store, part, tried)
                 claimed += mine
                 outcome = _joined(outcome, theirs)
@@ -329,10 +370,10 @@ def _environment() -> dict[str, str]:
 
 
 class _Input:
-    """The standard input: bytes are wakes, its end is the stop."""
+    """The standard input (or ``fd``): bytes are wakes, its end is the stop."""
 
-    def __init__(self) -> None:
-        self.fd = sys.stdin.fileno()
+    def __init__(self, fd: int | None = None) -> None:
+        self.fd = sys.stdin.fileno() if fd is None else fd
         self.ended = False
 
     def wait(self, timeout: float) -> bool:
@@ -350,6 +391,15 @@ class _Input:
     def stopping(self) -> bool:
         self.wait(0)
         return self.ended
+
+    def quiet(self, deadline: float, *, pause: float = QUIET_SECONDS) -> None:
+        """Return once no wake has come for ``pause`` seconds (the filings have paused), at
+        ``deadline`` (``time.monotonic``) at the latest, or at once when the input has ended
+        (the server is stopping: the batch in hand is written without waiting)."""
+        while not self.ended:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.wait(min(pause, left)):
+                return
 
 
 def _yield_cpu(nice: int) -> None:
@@ -377,8 +427,11 @@ class _Scorer:
         return self.pool.submit(step).result()
 
 
-def run(store: Store, *, batch: int, window: float, poll: float, nice: int = NICE) -> None:
-    """Drain at once, then whenever woken (or every ``poll`` seconds) until the input ends."""
+def run(store: Store, *, batch: int, window: float, poll: float, nice: int = NICE,
+        quiet: float = QUIET_SECONDS, lag: float = LAG_SECONDS) -> None:
+    """Drain at once, then whenever woken (or every ``poll`` seconds) until the input ends;
+    each write waits for the filings to pause ``quiet`` seconds, at most until its reports
+    have waited ``lag`` seconds (:meth:`_Input.quiet`; ``quiet`` 0: no wait)."""
     given = _Input()
     computing = _Scorer(nice) if nice else _at_once
     woken = True
@@ -390,7 +443,9 @@ def run(store: Store, *, batch: int, window: float, poll: float, nice: int = NIC
         time.sleep(window)  # let filings committing now join this batch
         woken = False
         try:
-            drain_outside(store, batch=batch, stopping=given.stopping, computing=computing)
+            drain_outside(store, batch=batch, stopping=given.stopping, computing=computing,
+                          yielding=partial(given.quiet, pause=quiet) if quiet > 0 else _no_wait,
+                          lag=lag)
         except Exception:
             logger.exception("the matcher could not read the reports waiting to be matched; "
                              "trying again in %s s", 5.0)
@@ -404,13 +459,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=float, default=WINDOW_SECONDS)
     parser.add_argument("--poll", type=float, default=POLL_SECONDS)
     parser.add_argument("--nice", type=int, default=NICE)
+    parser.add_argument("--quiet", type=float, default=QUIET_SECONDS,
+                        help="write once the filings have paused this long (0: at once)")
+    parser.add_argument("--lag", type=float, default=LAG_SECONDS,
+                        help="... or once a report has waited this long")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s matcher %(levelname)s %(message)s")
     store = open_store(args.url, migrate=False)
     try:
-        run(store, batch=args.batch, window=args.window, poll=args.poll, nice=args.nice)
+        run(store, batch=args.batch, window=args.window, poll=args.poll, nice=args.nice,
+            quiet=args.quiet, lag=args.lag)
     finally:
         store.dispose()
     return 0
