@@ -140,6 +140,11 @@ def test_a_write_goes_ahead_once_the_filings_pause() -> None:
         took = time.monotonic() - started
         assert 0.2 <= took < 30  # one quiet pause after the wakes, not the deadline
         assert not given.ended
+        # No filing since: the next write does not wait again.
+        time.sleep(0.2)
+        started = time.monotonic()
+        given.quiet(started + 60, pause=5)
+        assert time.monotonic() - started < 5
     finally:
         os.close(wake)
         os.close(given.fd)
@@ -153,6 +158,7 @@ def test_a_write_waits_for_the_filings_no_longer_than_the_deadline() -> None:
         while not filing.wait(0.05):
             os.write(wake, b"w")
 
+    os.write(wake, b"w")
     thread = threading.Thread(target=busy)
     thread.start()
     try:

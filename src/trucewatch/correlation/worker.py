@@ -375,6 +375,7 @@ class _Input:
     def __init__(self, fd: int | None = None) -> None:
         self.fd = sys.stdin.fileno() if fd is None else fd
         self.ended = False
+        self.woken_at = float("-inf")  # time.monotonic() of the last wake read
 
     def wait(self, timeout: float) -> bool:
         """Whether a wake came within ``timeout`` (its bytes consumed)."""
@@ -386,6 +387,7 @@ class _Input:
         if not os.read(self.fd, 4096):
             self.ended = True
             return False
+        self.woken_at = time.monotonic()
         return True
 
     def stopping(self) -> bool:
@@ -396,10 +398,13 @@ class _Input:
         """Return once no wake has come for ``pause`` seconds (the filings have paused), at
         ``deadline`` (``time.monotonic``) at the latest, or at once when the input has ended
         (the server is stopping: the batch in hand is written without waiting)."""
+        self.wait(0)  # the wakes come so far
         while not self.ended:
-            left = deadline - time.monotonic()
-            if left <= 0 or not self.wait(min(pause, left)):
+            now = time.monotonic()
+            still = self.woken_at + pause - now  # of the pause since the last wake
+            if still <= 0 or now >= deadline:
                 return
+            self.wait(min(still, deadline - now))
 
 
 def _yield_cpu(nice: int) -> None:
