@@ -1,4 +1,6 @@
-"""Join two reports into one incident through the incidents service (so the log records it)."""
+"""Join two reports into one incident through the incidents service (so the log records it):
+an officer's confirmation (``queue.py``). Matching writes all the links of a match together,
+as this would one by one (``joining.py``)."""
 
 from __future__ import annotations
 

@@ -59,26 +59,58 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
         row["id"] = ids[(row["report_a_id"], row["report_b_id"])]
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A pair linked automatically into ``incident``: (lower id, higher id), its truce and
+    its reasons."""
+
+    pair: tuple[int, int]
+    truce: int | None
+    reason: dict[str, object]
+    incident: int
+
+
 def record_linked(session: Session, pair: tuple[int, int], *, truce: int | None,
                   reason: dict[str, object], incident: int, actor: str) -> None:
     """A pair linked automatically into ``incident``: its row and ``correlation.pair_linked``."""
-    row = _row(pair, truce, reason, status="linked", incident=incident, actor=actor,
-               now=utcnow())
     session.flush()  # the incident change first, as an ORM insert would
-    _insert(session, [row])
-    log.record_many(session, actor=actor, entries=[log.PendingEntry(
-        "correlation.pair_linked", f"candidate:{row['id']}", _payload(row, incident),
-        rows=(core_row_state(_CANDIDATES, row),))])
+    log.record_many(session, actor=actor, entries=linked_entries(
+        session, [Linked(pair, truce, reason, incident)], actor=actor))
+
+
+def linked_entries(session: Session, linked: Sequence[Linked], *,
+                   actor: str) -> list[log.PendingEntry]:
+    """Pairs linked automatically: their rows inserted, and each one's
+    ``correlation.pair_linked`` entry, in order, for the caller to append beside the
+    incident changes (``joining.write``)."""
+    if not linked:
+        return []
+    now = utcnow()
+    rows = [_row(p.pair, p.truce, p.reason, status="linked", incident=p.incident, actor=actor,
+                 now=now) for p in linked]
+    _insert(session, rows)
+    return [log.PendingEntry("correlation.pair_linked", f"candidate:{row['id']}",
+                             _payload(row, p.incident), rows=(core_row_state(_CANDIDATES, row),))
+            for p, row in zip(linked, rows, strict=True)]
 
 
 def record_queued(session: Session, queued: Sequence[Queued], *, actor: str) -> None:
     """Pairs waiting for an officer: their rows and one entry per :data:`PAIRS_PER_ENTRY`."""
     if not queued:
         return
+    session.flush()
+    log.record_many(session, actor=actor, entries=queued_entries(session, queued, actor=actor))
+
+
+def queued_entries(session: Session, queued: Sequence[Queued], *,
+                   actor: str) -> list[log.PendingEntry]:
+    """Pairs waiting for an officer: their rows inserted, and their entries (one per
+    :data:`PAIRS_PER_ENTRY`) for the caller to append."""
+    if not queued:
+        return []
     now = utcnow()
     rows = [_row(q.pair, q.truce, q.reason, status="pending", incident=None, actor=actor,
                  now=now) for q in queued]
-    session.flush()
     _insert(session, rows)
     rows.sort(key=lambda r: r["id"])
     entries = []
@@ -93,4 +125,4 @@ def record_queued(session: Session, queued: Sequence[Queued], *, actor: str) -> 
             "correlation.pairs_queued", f"candidates:{part[0]['id']}-{part[-1]['id']}",
             {"candidates": [{"candidate": r["id"], "reports": [r["report_a_id"], r["report_b_id"]],
                              "score": r["score"]} for r in part]}, rows=snapshots))
-    log.record_many(session, actor=actor, entries=entries)
+    return entries

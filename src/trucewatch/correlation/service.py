@@ -1,7 +1,8 @@
 """Correlate the store: every report against every other (a pass), or new reports.
 
-Pairs above a truce's link threshold are linked into one incident through the incidents
-service, acting as :data:`SYSTEM` (which the access rules allow triage and nothing else);
+Pairs above a truce's link threshold are linked into one incident, acting as :data:`SYSTEM`
+(which the access rules allow triage and nothing else): all of a match's links written
+together (``joining.py``), as the incidents service would make and log them one by one;
 pairs between the thresholds go to the queue (``correlation_candidates``) for an officer.
 Every pair written is in the log (``pairs.py``: a linked pair in an entry of its own, the
 pairs queued together in one). A pair already decided is never scored into a new
@@ -20,21 +21,20 @@ from sqlalchemy.orm import Session
 from trucewatch.auth.policy import Action, require
 from trucewatch.auth.principal import Principal
 from trucewatch.correlation import index as stored_index
+from trucewatch.correlation import joining
 from trucewatch.correlation import records as store_records
 from trucewatch.correlation.blocking import BlockIndex, candidate_pairs, candidates_of
 from trucewatch.correlation.clustering import decide
 from trucewatch.correlation.features import Features, ReportRecord, build
-from trucewatch.correlation.linking import SYSTEM, join
+from trucewatch.correlation.joining import PAIR_CODE
+from trucewatch.correlation.linking import SYSTEM
 from trucewatch.correlation.models import CandidateLink, PendingMatch
-from trucewatch.correlation.pairs import Queued, record_linked, record_queued
-from trucewatch.correlation.scoring import combine, describe, reasons, score_pairs
+from trucewatch.correlation.scoring import combine, reasons, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
 from trucewatch.errors import NotFound
-from trucewatch.incidents.models import IncidentLink
 from trucewatch.log import service as log
 from trucewatch.reports.models import Report
-from trucewatch.reports.reading import incident_of
 
 
 @dataclass
@@ -130,8 +130,8 @@ class Planned:
 
     def parts(self, reports: int, links: int) -> list[Planned]:
         """The plan as parts, in id order, of ``reports`` reports at most and of those
-        whose pairs to link number ``links`` at most (a link, through the incidents
-        service, costs far more to write than a queued pair), each with the pairs its
+        whose pairs to link number ``links`` at most (a link writes incident rows and
+        several entries: more than a queued pair), each with the pairs its
         reports were scored from (a pair of two new reports is the lower id's, as
         ``index.batch_candidates`` keeps it); each part can be written in a transaction of
         its own."""
@@ -244,7 +244,7 @@ def _score(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.nd
     lo, hi = np.minimum(left, right), np.maximum(left, right)
     kept = score >= review  # decide(): "link" or "review"
     order = np.argsort(-score, kind="stable")
-    apart = np.sort(lo[~kept] * _PAIR_CODE + hi[~kept])  # pairs below the review threshold
+    apart = np.sort(lo[~kept] * PAIR_CODE + hi[~kept])  # pairs below the review threshold
     owners, counts = np.unique(left, return_counts=True)
     wanted: list[_Pair] = []
     for k in order[kept[order]].tolist():
@@ -259,50 +259,16 @@ def _score(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.nd
 def _act_on(session: Session, scored: _Scored, *, actor: str) -> Outcome:
     outcome = Outcome(scored=sum(scored.counts.values()))
     decided = _decided(session, [p.pair for p in scored.wanted])
-    queued: list[Queued] = []
+    fresh: list[_Pair] = []
     for p in scored.wanted:
-        if p.pair in decided:
-            continue
-        decided.add(p.pair)
-        incident = None
-        if p.verdict == "link" and not _kept_apart(session, p.pair, scored.apart):
-            incident = join(session, *p.pair, actor=SYSTEM.actor, principal=SYSTEM,
-                            reason=describe(p.reason))
-        if incident is None:
-            queued.append(Queued(p.pair, p.truce, p.reason))
-            outcome.queued.append(p.pair)
-            continue
-        record_linked(session, p.pair, truce=p.truce, reason=p.reason, incident=incident,
-                      actor=SYSTEM.actor)
-        outcome.linked.append(p.pair)
-        outcome.incidents.add(incident)
-    record_queued(session, queued, actor=actor)
+        if p.pair not in decided:
+            decided.add(p.pair)
+            fresh.append(p)
+    joined = joining.write(session, fresh, apart=scored.apart, actor=actor)
+    outcome.linked = [pair for pair, _ in joined.linked]
+    outcome.queued = joined.queued
+    outcome.incidents = {incident for _, incident in joined.linked}
     return outcome
-
-
-def _group(session: Session, report_id: int) -> list[int]:
-    incident = incident_of(session, report_id)
-    if incident is None:
-        return [report_id]
-    return list(session.scalars(select(IncidentLink.report_id).where(
-        IncidentLink.incident_id == incident, IncidentLink.unlinked_at.is_(None))))
-
-
-_PAIR_CODE = np.int64(1) << 32  # a pair (lo, hi) of report ids as one int64: lo·2³² + hi
-
-
-def _kept_apart(session: Session, pair: tuple[int, int], apart: np.ndarray) -> bool:
-    """Would linking ``pair`` join two reports whose own pair scored below the review
-    threshold (through the incidents they are in)? Then it waits for an officer.
-    ``apart`` holds those pairs' codes, sorted."""
-    if len(apart) == 0:
-        return False
-    left = np.array(_group(session, pair[0]), dtype=np.int64)
-    right = np.array(_group(session, pair[1]), dtype=np.int64)
-    x, y = np.meshgrid(left, right)
-    codes = np.minimum(x, y).ravel() * _PAIR_CODE + np.maximum(x, y).ravel()
-    found = np.searchsorted(apart, codes)
-    return bool((apart[np.minimum(found, len(apart) - 1)] == codes).any())
 
 
 def _decided(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:

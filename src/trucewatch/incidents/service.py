@@ -51,7 +51,7 @@ def create_incident(session: Session, *, data: IncidentIn | dict[str, Any],
     place = spec.place_name if spec.place_name is not None else first.place_name
     incident = Incident(
         truce_id=first.truce_id,
-        title=spec.title or _default_title(category, place, start.date().isoformat()),
+        title=spec.title or default_title(category, place, start.date().isoformat()),
         status="open",
         occurred_start=start, occurred_end=end, time_precision=precision,
         place_name=place,
@@ -75,7 +75,8 @@ def _triage(principal: Principal | None) -> None:
         require(principal, Action.INCIDENT_TRIAGE)
 
 
-def _default_title(category: str, place: str, day: str) -> str:
+def default_title(category: str, place: str, day: str) -> str:
+    """An incident's title when none is given: its category's label, place and day."""
     label = BY_CODE[category].label
     return f"{label} — {place}, {day}" if place else f"{label}, {day}"
 
