@@ -222,8 +222,9 @@ def batch_candidates(session: Session, query: Features
     is then worked out in memory, by the same keys (``blocking.candidates_of``)."""
     keys = sorted({key for row in range(len(query)) for key in one_query_keys(query, row).tolist()})
     rows: dict[int, Any] = {}
+    connection = session.connection()  # plain rows: no ORM loading for tens of thousands
     for begin in range(0, len(keys), _KEYS):
-        for row in session.execute(_FEATURES_UNDER, {"keys": keys[begin:begin + _KEYS]}):
+        for row in connection.execute(_FEATURES_UNDER, {"keys": keys[begin:begin + _KEYS]}):
             rows[row[0]] = row
     none = np.empty(0, dtype=np.int64)
     if not rows:
