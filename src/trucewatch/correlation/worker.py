@@ -95,10 +95,12 @@ WINDOW_SECONDS = 0.5  # after a wake, the filings of this long join the batch: a
 # fixed costs (its reads, two short write transactions, a log entry) are shared by more
 # reports; bench/api.py at 20,000 incidents, load 4: 0.23 of the bare rate with 0.1 s, 0.44
 # with 0.5 s, matching done 0.2 and 1.2 s after the submissions
-PART = 25  # reports whose match is written in one transaction at most, and
-PART_LINKS = 4  # pairs linked in one at most (each about 15 ms under the lock, through the
-# incidents service): a filing that asks for the write lock meanwhile waits for one part at
-# most; bench/api.py at 100,000 reports held it up to 1.2 s in one batch's transaction
+PART = 100  # reports whose match is written in one transaction at most, and
+PART_LINKS = 25  # pairs linked in one at most: a filing that asks for the write lock meanwhile
+# waits for one part at most (a batch of 200 in one transaction held it up to 1.2 s when each
+# link went through the incidents service). Since the links of a part are written together
+# (joining.py), a part's fixed costs dominate: 6,000 reports against 100,000, profiled, took
+# 18.8 s in parts of 25 and 4, 12.0 s in parts of 100 and 25, 10.6 s in parts of 200 and 100
 BATCH = 1000  # reports scored together at most: their candidates are read in one pass, and
 # reports filed about the same time share most of them (6,000 reports against 100,000:
 # scoring 14.2 s in batches of 200, 8.2 s in batches of 1,000); the writes go in parts
