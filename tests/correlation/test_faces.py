@@ -10,6 +10,7 @@ from tests import factories
 from tests.api.conftest import Api, api  # noqa: F401  (the fixture)
 from tests.api.test_reports_api import report
 from tests.cli.test_cli import Cli
+from trucewatch.correlation.matcher import mark
 from trucewatch.correlation.service import correlate_all
 from trucewatch.reports.reading import incident_of
 from trucewatch.reports.service import file_report
@@ -51,6 +52,13 @@ def test_the_api_matches_a_new_report_and_splits_an_incident(api: Api) -> None: 
     bad = api.client.patch("/api/v1/correlation/tuning/syria-2016-12-30",
                            json={"review_threshold": 0.95}, headers=api.as_("ir-officer"))
     assert bad.status_code == 422 and bad.json()["field"] == "tuning.review_threshold"
+    behind = api.client.get("/api/v1/correlation/waiting", headers=api.as_("ru-officer"))
+    assert behind.status_code == 200, behind.text
+    assert set(behind.json()) == {"waiting", "given_up", "oldest_marked_at", "behind_seconds"}
+    assert behind.json()["given_up"] == 0
+    assert api.client.get("/api/v1/correlation/waiting",
+                          headers=api.as_("gov-reporter")).status_code == 403
+    assert api.client.get("/api/v1/correlation/waiting").status_code == 401
 
 
 def test_the_command_line_runs_queues_and_decides(db_url: str,
@@ -64,6 +72,11 @@ def test_the_command_line_runs_queues_and_decides(db_url: str,
                for org, text in zip(orgs, ("Shells hit the market.", "Shells hit the market.",
                                            "A mortar round hit a school."), strict=True)]
     cli = Cli(db_url, capsys)
+    with store.session() as s:
+        mark(s, ids[:2])  # filed with matching on, not matched yet
+    assert cli.json("correlate", "waiting", "--json")["waiting"] == 2  # type: ignore[index]
+    code, out, _ = cli("correlate", "waiting")
+    assert code == 0 and out.startswith("2 reports waiting to be matched, the oldest filed ")
     assert cli("correlate", "tune", truce, "link_threshold=0.9", "review_threshold=0.1")[0] == 0
     assert cli("correlate", "tune", truce, "link_threshold")[0] == 2
     done = cli.json("correlate", "run", "--json")

@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,15 +23,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from tests import factories
+from tests.correlation.test_service import OFFICER, REPORTER
 from tests.correlation.test_filing import matcher_of
 from tests.migrations import empty_database
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
+from trucewatch.errors import PermissionDenied
 from trucewatch.correlation.index import catch_up
 from trucewatch.correlation.matcher import (
     MAX_ATTEMPTS,
     Drained,
     Matcher,
+    backlog,
     drain,
     mark,
     match_after_commit,
@@ -312,6 +316,30 @@ def test_a_failure_is_logged_counted_and_never_loses_the_filing(
         match_report(s, report_id=bad)
     assert waiting(store) == {}
     store.dispose()
+
+
+def test_the_backlog_says_how_far_matching_is_behind(
+        store: Store, scene: tuple[str, list[str]]) -> None:
+    truce, orgs = scene
+    with store.session() as s:
+        assert backlog(s).as_dict() == {"waiting": 0, "given_up": 0, "oldest_marked_at": None,
+                                        "behind_seconds": None}
+    ids = file_marked(store, truce, orgs, range(4))
+    with store.session() as s:
+        marks = dict(s.execute(select(PendingMatch.report_id, PendingMatch.marked_at)).all())
+        s.execute(sa.update(PendingMatch).where(PendingMatch.report_id == ids[0])
+                  .values(attempts=MAX_ATTEMPTS))  # given up on
+    with store.session() as s:
+        found = backlog(s, principal=OFFICER)
+        assert (found.waiting, found.given_up, found.oldest) == (3, 1, marks[ids[1]])
+        view = found.as_dict(now=marks[ids[1]] + timedelta(seconds=2.5))
+        assert view["behind_seconds"] == 2.5
+        assert view["oldest_marked_at"] == marks[ids[1]].isoformat().replace("+00:00", "Z")
+        with pytest.raises(PermissionDenied):
+            backlog(s, principal=REPORTER)
+    drain(store)
+    with store.session() as s:
+        assert (backlog(s).waiting, backlog(s).given_up, backlog(s).oldest) == (0, 1, None)
 
 
 def test_a_matcher_thread_batches_the_filings_of_its_window(

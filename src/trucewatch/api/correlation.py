@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from trucewatch.api.deps import PrincipalDep, SessionDep
 from trucewatch.api.problems import COMMON
+from trucewatch.correlation.matcher import backlog
 from trucewatch.correlation.queue import (
     candidate_view,
     confirm_candidate,
@@ -48,6 +49,14 @@ class CandidateOut(BaseModel):
     reasons: dict[str, Any]
 
 
+class BacklogOut(BaseModel):
+    waiting: int = Field(description="Reports filed and not matched yet.")
+    given_up: int = Field(description="Reports whose match failed too often: `trucewatch "
+                          "correlate run --report ID` retries one.")
+    oldest_marked_at: str | None = Field(description="When the oldest waiting report was filed.")
+    behind_seconds: float | None = Field(description="How long it has waited.")
+
+
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,6 +78,12 @@ def run(body: RunIn, session: SessionDep, who: PrincipalDep) -> dict[str, object
         truce_id = get_truce(session, body.truce).id if body.truce else None
         done = correlate_all(session, actor=who.actor, principal=who, truce_id=truce_id)
     return done.as_dict()
+
+
+@router.get("/waiting", response_model=BacklogOut)
+def waiting(session: SessionDep, who: PrincipalDep) -> dict[str, object]:
+    """How far matching after filing is behind (docs/correlation.md "Filings first")."""
+    return backlog(session, principal=who).as_dict()
 
 
 @router.get("/candidates", response_model=list[CandidateOut])

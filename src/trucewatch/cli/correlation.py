@@ -1,4 +1,4 @@
-"""``trucewatch correlate run|queue|confirm|reject|split|tune``."""
+"""``trucewatch correlate run|waiting|queue|confirm|reject|split|tune``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from trucewatch.cli.context import (
     transaction,
 )
 from trucewatch.correlation.filing import match_filed
+from trucewatch.correlation.matcher import backlog
 from trucewatch.correlation.queue import (
     STATUSES,
     candidate_view,
@@ -65,6 +66,23 @@ def run(
         return
     typer.echo(f"scored {done.scored} pairs: linked {len(done.linked)}, queued "
                f"{len(done.queued)}, incidents touched {len(done.incidents)}")
+
+
+@app.command("waiting")
+def waiting(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """How far matching after filing is behind: reports waiting, given up on, the oldest."""
+    with transaction() as session:
+        found = backlog(session, principal=principal(session)).as_dict()
+    if as_json:
+        print_json(found)
+        return
+    behind = found["behind_seconds"]
+    typer.echo(f"{found['waiting']} reports waiting to be matched"
+               + (f", the oldest filed {behind:.1f} s ago ({found['oldest_marked_at']})"
+                  if behind is not None else "")
+               + f"; {found['given_up']} given up on (trucewatch correlate run --report ID)")
 
 
 @app.command("queue")

@@ -33,12 +33,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Executable, event, literal, select, update
+from sqlalchemy import Executable, event, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from trucewatch.auth.policy import Action, require
+from trucewatch.auth.principal import Principal
 from trucewatch.correlation.models import PendingMatch
 from trucewatch.correlation.service import Outcome, match_reports
 from trucewatch.log import service as log
@@ -89,6 +92,42 @@ def match_after_commit(session: Session, matcher: Waking, report_ids: Sequence[i
         return
     mark(session, report_ids)
     event.listen(session, "after_commit", lambda _session: matcher.wake(), once=True)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How far matching after filing is behind: the reports waiting for it (fewer than
+    :data:`MAX_ATTEMPTS` failed tries), those it gave up on, and when the oldest waiting
+    one was marked. In a burst of filings the matcher process lets the filings go first
+    (``worker.py``), so a backlog of up to ``worker.LAG_SECONDS`` is expected then."""
+
+    waiting: int
+    given_up: int
+    oldest: datetime | None
+
+    def as_dict(self, now: datetime | None = None) -> dict[str, object]:
+        behind = None if self.oldest is None else round(
+            max(((now or utcnow()) - self.oldest).total_seconds(), 0.0), 3)
+        return {"waiting": self.waiting, "given_up": self.given_up,
+                "oldest_marked_at": None if self.oldest is None
+                else self.oldest.isoformat().replace("+00:00", "Z"),
+                "behind_seconds": behind}
+
+
+def backlog(session: Session, *, principal: Principal | None = None) -> Backlog:
+    """The :class:`Backlog` now (``trucewatch correlate waiting``,
+    ``GET /api/v1/correlation/waiting``); given a ``principal``, it needs
+    ``correlation.run``."""
+    if principal is not None:
+        require(principal, Action.CORRELATION_RUN)
+    trying = PendingMatch.attempts < MAX_ATTEMPTS
+    row = session.execute(select(
+        func.count().filter(trying), func.count().filter(~trying),
+        func.min(PendingMatch.marked_at).filter(trying))).one()
+    oldest = row[2]
+    if isinstance(oldest, str):  # SQLite returns an aggregate's value untyped
+        oldest = UTCDateTime().process_result_value(oldest, session.get_bind().dialect)
+    return Backlog(int(row[0]), int(row[1]), oldest)
 
 
 def waiting(session: Session) -> list[PendingMatch]:
