@@ -21,7 +21,15 @@ from trucewatch.correlation.blocking import (
 )
 from trucewatch.correlation.clustering import components, decide, groups
 from trucewatch.correlation.features import ReportRecord, build
-from trucewatch.correlation.scoring import GEO_RADIUS_KM, describe, reasons, score_pairs
+from trucewatch.correlation.scoring import (
+    GEO_RADIUS_KM,
+    _rounded,
+    describe,
+    evidence,
+    reasons,
+    reasons_of,
+    score_pairs,
+)
 from trucewatch.correlation.tuning import COMPONENTS, DEFAULT, tuning_from
 from trucewatch.errors import InvalidInput
 from trucewatch.reports.enums import GeoPrecision, TimePrecision
@@ -248,3 +256,34 @@ def test_one_reports_query_keys_are_those_of_the_vectorised_query() -> None:
     keys, owners = query_keys(f, np.arange(len(f), dtype=np.int64))
     for row in range(len(f)):
         assert set(one_query_keys(f, row).tolist()) == set(keys[owners == row].tolist())
+
+
+def _reasons_one_by_one(s: Any, k: int, tuning: Any) -> dict[str, object]:
+    """The reasons of pair ``k`` as they were worked out pair by pair before ``reasons_of``
+    (numpy on one row, each value rounded by ``scoring._rounded``)."""
+    known, similarity = s.known[k], s.similarity[k]
+    part = known * similarity + (1.0 - known) * 0.5
+    weight = evidence(s.similarity[k:k + 1], s.known[k:k + 1], tuning)[0]
+    measured: dict[str, object] = {"gap_hours": _rounded(s.gap_hours[k], 2)}
+    if not np.isnan(s.distance_km[k]):
+        measured["distance_km"] = _rounded(s.distance_km[k], 2)
+    return {"score": _rounded(s.score[k], 4),
+            "components": {n: _rounded(part[c], 3) for c, n in enumerate(COMPONENTS)},
+            "evidence": {n: _rounded(weight[c], 2) for c, n in enumerate(COMPONENTS)},
+            **measured}
+
+
+@pytest.mark.parametrize("tuning", [DEFAULT, tuning_from({"link_threshold": 0.9,
+                                                          "review_threshold": 0.2})])
+def test_reasons_of_many_pairs_are_each_pairs_reasons(tuning: Any) -> None:
+    recs = _random_records(120, seed=11)  # points and place names only, several precisions
+    f = build(recs)
+    i, j = candidate_pairs(f)
+    s = score_pairs(f, i, f, j, tuning)
+    ks = np.random.default_rng(3).permutation(len(i))
+    found = reasons_of(s, ks, tuning)
+    assert len(found) == len(ks) > 200
+    assert any("distance_km" not in r for r in found) and any("distance_km" in r for r in found)
+    for k, got in zip(ks.tolist(), found, strict=True):
+        assert got == _reasons_one_by_one(s, k, tuning) == reasons(s, k, tuning)
+    assert reasons_of(s, ks[:0], tuning) == []

@@ -12,6 +12,7 @@ formulas; :func:`reasons` puts one pair's components into words.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,16 +157,30 @@ def _score(a: Features, ia: I64, b: Features, ib: I64, tuning: Tuning) -> PairSc
 def reasons(scores: PairScores, k: int, tuning: Tuning) -> dict[str, object]:
     """The reasons for pair ``k``: each component's similarity (0.5 where unknown), the
     evidence it gave (log-odds) and what it measured."""
-    known, similarity = scores.known[k], scores.similarity[k]  # not ``parts``: every pair's
-    part = known * similarity + (1.0 - known) * 0.5
-    parts = {name: _rounded(part[c], 3) for c, name in enumerate(COMPONENTS)}
-    weight = evidence(scores.similarity[k:k + 1], scores.known[k:k + 1], tuning)[0]
-    given = {name: _rounded(weight[c], 2) for c, name in enumerate(COMPONENTS)}
-    measured: dict[str, object] = {"gap_hours": _rounded(scores.gap_hours[k], 2)}
-    if not np.isnan(scores.distance_km[k]):
-        measured["distance_km"] = _rounded(scores.distance_km[k], 2)
-    return {"score": _rounded(scores.score[k], 4), "components": parts, "evidence": given,
-            **measured}
+    return reasons_of(scores, np.array([k], dtype=np.int64), tuning)[0]
+
+
+def reasons_of(scores: PairScores, ks: I64, tuning: Tuning) -> list[dict[str, object]]:
+    """:func:`reasons` of each pair of ``ks``, worked out as arrays (a batch keeps tens of
+    thousands of pairs); the same values, each rounded alike."""
+    known, similarity = scores.known[ks], scores.similarity[ks]  # not ``parts``: every pair's
+    part = (known * similarity + (1.0 - known) * 0.5).tolist()
+    weight = evidence(similarity, known, tuning).tolist()
+    gap, distance, score = (scores.gap_hours[ks].tolist(), scores.distance_km[ks].tolist(),
+                            scores.score[ks].tolist())
+    found: list[dict[str, object]] = []
+    for row in range(len(ks)):
+        measured: dict[str, object] = {"gap_hours": _rounded(gap[row], 2)}
+        if not math.isnan(distance[row]):
+            measured["distance_km"] = _rounded(distance[row], 2)
+        found.append({
+            "score": _rounded(score[row], 4),
+            "components": {name: _rounded(v, 3)
+                           for name, v in zip(COMPONENTS, part[row], strict=True)},
+            "evidence": {name: _rounded(v, 2)
+                         for name, v in zip(COMPONENTS, weight[row], strict=True)},
+            **measured})
+    return found
 
 
 def _rounded(value: object, digits: int) -> float | int:
@@ -185,4 +200,4 @@ def describe(reason: dict[str, object]) -> str:
 
 
 __all__ = ["GEO_PRECISIONS", "TIME_PRECISIONS", "PairScores", "combine", "evidence", "reasons",
-           "score_pairs"]
+           "reasons_of", "score_pairs"]

@@ -29,7 +29,7 @@ from trucewatch.correlation.features import Features, ReportRecord, build
 from trucewatch.correlation.joining import PAIR_CODE
 from trucewatch.correlation.linking import SYSTEM
 from trucewatch.correlation.models import CandidateLink, PendingMatch
-from trucewatch.correlation.scoring import combine, reasons, score_pairs
+from trucewatch.correlation.scoring import combine, reasons_of, score_pairs
 from trucewatch.correlation.tuning import Tuning
 from trucewatch.correlation.tunings import tunings_for
 from trucewatch.errors import NotFound
@@ -246,12 +246,17 @@ def _score(session: Session, a: Features, ia: np.ndarray, b: Features, ib: np.nd
     order = np.argsort(-score, kind="stable")
     apart = np.sort(lo[~kept] * PAIR_CODE + hi[~kept])  # pairs below the review threshold
     owners, counts = np.unique(left, return_counts=True)
+    ks = order[kept[order]]
+    reasoned: dict[int, dict[str, object]] = {}
+    for truce, its in tunings.items():  # each pair's reasons by its truce's tuning
+        mine = ks[of_truce[ks] == (-1 if truce is None else truce)]
+        reasoned.update(zip(mine.tolist(), reasons_of(scores, mine, its), strict=True))
     wanted: list[_Pair] = []
-    for k in order[kept[order]].tolist():
+    for k in ks.tolist():
         truce = truces[int(ia[k])]
         tuning: Tuning = tunings[truce]
-        wanted.append(_Pair((int(lo[k]), int(hi[k])), int(left[k]), truce,
-                            reasons(scores, k, tuning), decide(float(score[k]), tuning)))
+        wanted.append(_Pair((int(lo[k]), int(hi[k])), int(left[k]), truce, reasoned[k],
+                            decide(float(score[k]), tuning)))
     return _Scored(wanted, apart, dict(zip(owners.tolist(), counts.tolist(), strict=True)),
                    truces, tunings)
 
