@@ -15,6 +15,11 @@ runs), driven by ``--clients`` threads with keep-alive httpx clients, in turns o
   public, half as a guarantor officer) against the bare app's ``GET /incidents``: the same
   ``SELECT`` of one page (the same WHERE, ``id > after ORDER BY id LIMIT 51``) as JSON.
 
+With matching after filing on (the default), each of trucewatch's submission turns is
+followed by a wait until the matcher has matched every report filed (outside both sides'
+time, so that the bare side's turn never runs beside it); the waits are printed, and the
+rate with them counted ("with matching done").
+
 The store holds ``--incidents`` incidents (default 100,000) before the run, each with one
 report and one link. They are generated as rows with Core ``INSERT`` executemany on SQLite
 and ``COPY`` on PostgreSQL, not filed through the domain, so they have no log entries; the demo
