@@ -23,7 +23,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings or load_settings()
     # matching after filing: a process of its own or a thread (correlation/worker.py)
-    app.state.matcher = matcher_for(store, app.state.settings.matcher)
+    app.state.matcher = matcher_for(store, app.state.settings.matcher,
+                                    lag=app.state.settings.matcher_lag_seconds)
     api.install(app)
     web.install(app)
     app.add_middleware(InFlightLimit, limit=app.state.settings.max_in_flight)  # outermost

@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`correlate_on_filing` on: `process`, a process of its own at a lower CPU priority, "
             "started and stopped with the server (filings keep their CPU; docs/correlation.md); "
             "`thread`, a thread of the server process (an in-memory SQLite store always)."),
+    Setting("matcher_lag_seconds", "30", "How far the matcher process may fall behind the "
+            "filings in a burst: its writes wait for the filings to pause, but no longer than "
+            "until a report has waited this long since its filing (0: they never wait; "
+            "`trucewatch correlate waiting` shows the backlog; docs/correlation.md)."),
 )
 
 MATCHERS = ("process", "thread")
@@ -85,6 +89,7 @@ class Settings:
     max_in_flight: int = 16
     correlate_on_filing: bool = True
     matcher: str = "process"
+    matcher_lag_seconds: float = 30.0
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: str | None) -> Settings:
@@ -117,7 +122,19 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: str | None
         max_in_flight=max(1, int(raw["max_in_flight"])),
         correlate_on_filing=raw["correlate_on_filing"].strip().lower() in ("1", "true", "yes"),
         matcher=_matcher(raw["matcher"]),
+        matcher_lag_seconds=_seconds("matcher_lag_seconds", raw["matcher_lag_seconds"]),
     )
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"TRUCEWATCH_{name.upper()}={value!r}: give a number of seconds, "
+                         "0 or more")
+    return seconds
 
 
 def _matcher(value: str) -> str:

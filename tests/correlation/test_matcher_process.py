@@ -299,5 +299,14 @@ def test_the_setting_chooses_the_matcher(store: Store) -> None:
     assert isinstance(matcher_for(in_memory, "process"), Matcher)  # out of another's reach
     with pytest.raises(ValueError, match="TRUCEWATCH_MATCHER"):
         load_settings({"TRUCEWATCH_MATCHER": "fork"})
+    # How far behind the filings it may fall: the process is told.
+    assert load_settings({}).matcher_lag_seconds == LAG_SECONDS == 30
+    lagging = load_settings({"TRUCEWATCH_MATCHER_LAG_SECONDS": "120"})
+    process = matcher_for(store, "process", lag=lagging.matcher_lag_seconds)
+    assert isinstance(process, MatcherProcess)
+    assert process.command()[-2:] == ["--lag", "120.0"]
+    for bad in ("-1", "soon", "nan", "inf"):
+        with pytest.raises(ValueError, match="TRUCEWATCH_MATCHER_LAG_SECONDS"):
+            load_settings({"TRUCEWATCH_MATCHER_LAG_SECONDS": bad})
     app: FastAPI = create_app(in_memory, load_settings({}))
     assert isinstance(app.state.matcher, Matcher)

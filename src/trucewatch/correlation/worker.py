@@ -281,12 +281,14 @@ def _indexed(store: Store, computing: Computing[Any]) -> bool:
 # --- the server's side ----------------------------------------------------------------------
 
 
-def matcher_for(store: Store, how: str) -> Matcher | MatcherProcess:
+def matcher_for(store: Store, how: str, *, lag: float = LAG_SECONDS) -> Matcher | MatcherProcess:
     """The matcher of a server process, as the ``matcher`` setting says (``process`` or
-    ``thread``); a store in memory is out of another process's reach: a thread."""
+    ``thread``), the process's writes at most ``lag`` seconds behind the filings (setting
+    ``matcher_lag_seconds``); a store in memory is out of another process's reach: a
+    thread (which writes as it matches)."""
     in_memory = store.dialect == "sqlite" and store.engine.url.database in (None, "", ":memory:")
     if how == "process" and not in_memory:
-        return MatcherProcess(store)
+        return MatcherProcess(store, lag=lag)
     return Matcher(store)
 
 
@@ -295,9 +297,9 @@ class MatcherProcess:
     filings, stopped with it. The same interface as the thread (``matcher.Matcher``)."""
 
     def __init__(self, store: Store, *, batch: int = BATCH, window: float = WINDOW_SECONDS,
-                 poll: float = POLL_SECONDS, nice: int = NICE) -> None:
-        self.store, self.batch, self.window, self.poll, self.nice = (
-            store, batch, window, poll, nice)
+                 poll: float = POLL_SECONDS, nice: int = NICE, lag: float = LAG_SECONDS) -> None:
+        self.store, self.batch, self.window, self.poll, self.nice, self.lag = (
+            store, batch, window, poll, nice, lag)
         self.process: subprocess.Popen[bytes] | None = None
         self._stopped = False
         self._lock = threading.Lock()
@@ -306,7 +308,7 @@ class MatcherProcess:
         url = self.store.engine.url.render_as_string(hide_password=False)
         return [sys.executable, "-m", "trucewatch.correlation.worker", url,
                 "--batch", str(self.batch), "--window", str(self.window),
-                "--poll", str(self.poll), "--nice", str(self.nice)]
+                "--poll", str(self.poll), "--nice", str(self.nice), "--lag", str(self.lag)]
 
     def start(self) -> None:
         """Start the process (once); it drains what waits at once."""
