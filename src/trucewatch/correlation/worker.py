@@ -1,6 +1,6 @@
 """The matcher as a process of its own: ``trucewatch serve`` starts one per server process.
 
-Matching a batch is mostly numpy and Python work (about 17 ms of CPU a report against
+Matching a batch is mostly numpy and Python work (a few ms of CPU a report against
 100,000 stored reports); in a thread of the server it competes under the GIL with every
 filing. In a process of its own, its reads and scoring in a thread of lower CPU priority
 (:data:`NICE`, :class:`_Scorer`), the filings keep their CPU, and the matcher takes what
@@ -16,11 +16,16 @@ computes. Each batch is
 2. indexed, if they are not yet: the index rows computed from a read, written in a short
    transaction unless another matcher indexed meanwhile (then the batch is read again);
 3. scored from a read-only view of the store (``service.plan_match``);
-4. written in a short transaction under the log's lock: the rows still waiting are
-   claimed (``FOR UPDATE SKIP LOCKED`` on PostgreSQL); if another matcher took some, or a
-   truce's tuning changed since step 3, the batch is scored again under the lock, as the
-   thread does; otherwise the plan is written (``service.act_on``), pairs decided
-   meanwhile left alone.
+4. written in parts (:data:`PART`, :data:`PART_LINKS`), each in a short transaction under
+   the log's lock: the rows still waiting are claimed (``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL); if another matcher took some, or a truce's tuning changed since step 3,
+   they are scored again under the lock, as the thread does; otherwise the plan is
+   written (``service.act_on``), pairs decided meanwhile left alone.
+
+Filings first: each write transaction (steps 2 and 4) waits until no filing has woken the
+process for :data:`QUIET_SECONDS`, but no longer than until the batch's oldest report has
+waited :data:`LAG_SECONDS` (setting ``matcher_lag_seconds``) since its filing. In a burst
+matching falls behind, by that much at most, and catches up when the filings pause.
 
 A pair is never missed by scoring early: of two reports, the one indexed later is scored
 after the other was indexed, and finds it. A batch that fails goes to the thread's path
