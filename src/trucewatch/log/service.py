@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -69,14 +69,32 @@ def lock(session: Session) -> None:
     _lock_head(session)
 
 
+_HELD = "trucewatch.log_head"  # session.info: (size, chain hash) of the head this
+# transaction holds locked, as its own appends left it
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release(session: Session, _transaction: Any) -> None:
+    """The lock ends with the transaction (a savepoint's end too: its appends may be gone)."""
+    session.info.pop(_HELD, None)
+
+
 def _lock_head(session: Session) -> tuple[int, str]:
-    """Lock the head row (creating it for the first entry); its size and chain hash."""
+    """Lock the head row (creating it for the first entry); its size and chain hash. Read
+    once a transaction: while it holds the lock, only its own appends move the head, and
+    they record where they left it."""
+    held: tuple[int, str] | None = session.info.get(_HELD)
+    if held is not None:
+        return held
     row = session.execute(select(_HEAD.c.size, _HEAD.c.chain_hash)
                           .where(_HEAD.c.id == 1).with_for_update()).first()
     if row is None:
         session.execute(insert(_HEAD).values(id=1, size=0, chain_hash=EMPTY_CHAIN))
-        return 0, EMPTY_CHAIN
-    return row.size, row.chain_hash
+        held = (0, EMPTY_CHAIN)
+    else:
+        held = (row.size, row.chain_hash)
+    session.info[_HELD] = held
+    return held
 
 
 def append(session: Session, *, kind: str, subject: str, actor: str,
@@ -118,6 +136,7 @@ def _append_rows(session: Session, *, actor: str,
                      "leaf_hash": leaf, "chain_hash": chain})
     session.execute(insert(_ENTRIES), rows)
     session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(size=size, chain_hash=chain))
+    session.info[_HELD] = (size, chain)
     loaded = session.identity_map.get(identity_key(LogHead, 1))
     if loaded is not None:  # a head read earlier in this transaction is stale now
         session.expire(loaded)
