@@ -36,6 +36,7 @@ from trucewatch.auth.principal import Role
 from trucewatch.auth.service import create_user, grant_role
 from trucewatch.auth.tokens import create_token
 from trucewatch.config import load_settings
+from trucewatch.correlation.matcher import Matcher
 from trucewatch.demo.scenario import ROLES
 from trucewatch.storage import open_store
 
@@ -61,7 +62,12 @@ CALLERS: dict[str, str | None] = {
     "public": None,
 }
 
-APP = create_app(open_store("sqlite://"))
+# Built on an empty store, which each test replaces (``callers``): no matcher runs on it.
+# (One would fail on the empty store and log its traceback from a thread while the
+# collection's imports are rewritten in the main one: CPython 3.11's ``ast`` keeps one
+# recursion count for all threads, gh-106905, and the collection failed with "AST
+# constructor recursion depth mismatch".)
+APP = create_app(open_store("sqlite://"), load_settings({"TRUCEWATCH_CORRELATE_ON_FILING": "0"}))
 fuzzed = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 fuzzed.config.phases.update(phases=["examples", "fuzzing"])
 covered = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
@@ -105,12 +111,14 @@ def callers(callers_template: tuple[Path, dict[str, str]], demo_keys: Path,
     shutil.copy(template, path)
     shutil.copytree(demo_keys, tmp_path / "trucewatch-keys", dirs_exist_ok=True)
     store = open_store(f"sqlite:///{path}")
-    previous = APP.state.store, APP.state.settings
+    previous = APP.state.store, APP.state.settings, APP.state.matcher
     APP.state.store = store
     APP.state.settings = load_settings(dict(os.environ), max_attachment_bytes=str(64 * 1024))
+    APP.state.matcher = Matcher(store)  # matching after filing on this store (woken by filings)
     yield {caller: ({"Authorization": tokens[caller]} if caller in tokens else {})
            for caller in CALLERS}
-    APP.state.store, APP.state.settings = previous
+    APP.state.matcher.stop()
+    APP.state.store, APP.state.settings, APP.state.matcher = previous
     store.dispose()
 
 
