@@ -8,11 +8,14 @@ from typing import cast
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
+from tests import factories
 
-from trucewatch.reports.inserts import _processor
+from trucewatch.reports.inserts import _processor, insert_rows_returning
 from trucewatch.reports.models import Report
+from trucewatch.reports.service import file_report
+from trucewatch.storage import Store
 
 _REPORTS = cast(Table, Report.__table__)
 _DIALECT = sqlite.dialect()
@@ -44,3 +47,23 @@ def test_null_and_naive_times_as_sqlalchemy_treats_them() -> None:
         process(datetime(2017, 1, 24, 12))
     with pytest.raises(ValueError, match="naive"):
         _sqlalchemy(datetime(2017, 1, 24, 12))
+
+
+def test_ids_come_back_in_the_rows_order_where_the_driver_says_them(store: Store) -> None:
+    with store.session() as s:
+        truce = factories.truce(s)
+        org = factories.organisation(s)
+        first = file_report(s, data=factories.report(truce=truce), organisation=org, actor="t")
+        template = {c.name: getattr(s.get(Report, first.id), c.name)
+                    for c in _REPORTS.columns if c.name != "id"}
+    rows = [dict(template, idempotency_key=f"order-{k}", fingerprint=f"{k:064x}",
+                 narrative=f"report {k}") for k in (5, 1, 4, 2, 3)]
+    with store.session() as s:
+        ids = insert_rows_returning(s, _REPORTS, rows)
+        stored = dict(s.execute(select(Report.idempotency_key, Report.id).where(
+            Report.idempotency_key.like("order-%"))).all())
+        s.rollback()  # rows with no log entry: not kept
+    if store.dialect == "postgresql":
+        assert ids == [stored[r["idempotency_key"]] for r in rows] and len(set(ids)) == 5
+    else:
+        assert ids is None and len(stored) == 5  # SQLite's driver says nothing: read back

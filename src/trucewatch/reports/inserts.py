@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from trucewatch.storage.base import UTCDateTime
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,23 @@ _STATEMENTS: dict[tuple[str, str, str, tuple[str, ...]], _Statement] = {}
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (each with the same columns) into ``table`` in the session's transaction."""
+    if rows:
+        _insert(session, table, rows, returning=False)
+
+
+def insert_rows_returning(session: Session, table: Table,
+                          rows: Sequence[dict[str, Any]]) -> list[int] | None:
+    """:func:`insert_rows`, and the ids given to the rows, in the rows' order, where the
+    driver can say them in one trip: PostgreSQL's (psycopg's ``executemany`` with
+    ``returning``, an INSERT … RETURNING per row in one pipeline). None elsewhere (SQLite's
+    driver returns nothing from ``executemany``): the caller reads them back."""
     if not rows:
-        return
+        return []
+    return _insert(session, table, rows, returning=session.get_bind().dialect.name == "postgresql")
+
+
+def _insert(session: Session, table: Table, rows: Sequence[dict[str, Any]], *,
+            returning: bool) -> list[int] | None:
     connection = session.connection()
     statement = _statement(table, connection.dialect, tuple(rows[0]))
     width = len(statement.names)
@@ -49,7 +67,26 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     else:
         params = [{name: row[name] if process is None else process(row[name])
                    for name, process in pairs} for row in rows]
-    connection.exec_driver_sql(statement.sql, params)
+    if not returning:
+        connection.exec_driver_sql(statement.sql, params)
+        return None
+    # PostgreSQL's INSERT compiles with the table's implicit RETURNING of its key.
+    sql = statement.sql if " RETURNING " in statement.sql else (
+        f"{statement.sql} RETURNING {next(iter(table.primary_key.columns)).name}")
+    driver = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
+    ids: list[int] = []
+    with driver.cursor() as cursor:
+        cursor.executemany(sql, params, returning=True)
+        while True:  # one result per row, in the rows' order
+            row = cursor.fetchone()
+            if row is None:
+                raise RuntimeError(f"an INSERT into {table.name} returned no id")
+            ids.append(row[0])
+            if not cursor.nextset():
+                break
+    if len(ids) != len(rows):
+        raise RuntimeError(f"{len(rows)} rows inserted into {table.name}, {len(ids)} ids back")
+    return ids
 
 
 def _statement(table: Table, dialect: Dialect, columns: tuple[str, ...]) -> _Statement:

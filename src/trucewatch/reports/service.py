@@ -28,7 +28,7 @@ from trucewatch.log import service as log
 from trucewatch.log.models import LogEntry
 from trucewatch.log.state import core_row_state, json_value
 from trucewatch.reports.attachments import CheckedAttachment, check_attachment, store_blob
-from trucewatch.reports.inserts import insert_rows
+from trucewatch.reports.inserts import insert_rows_returning
 from trucewatch.reports.models import (
     Casualty,
     ConfidentialSource,
@@ -391,12 +391,13 @@ def _insert(session: Session, fresh: list[_Prepared], org: _Filer, user: _Filer 
     session.flush()  # as an ORM insert would: pending objects first
     now = utcnow()
     rows = [_report_row(p, org, user, now) for p in fresh]
-    insert_rows(session, _REPORTS, rows)
-    # The ids are read back by key: (organisation, key) is unique and the keys of ``fresh``
-    # are distinct. (RETURNING from an executemany comes in no guaranteed order, and
-    # SQLAlchemy's RETURNING in parameter order sends one INSERT per row on SQLite.)
-    id_of = _ids_by_key(session, org.id, [p.key for p in fresh])
-    ids = [id_of[p.key] for p in fresh]
+    ids = insert_rows_returning(session, _REPORTS, rows)
+    if ids is None:
+        # Read back by key: (organisation, key) is unique and the keys of ``fresh`` are
+        # distinct. (SQLite's driver returns nothing from an executemany, and SQLAlchemy's
+        # RETURNING in parameter order sends one INSERT per row there.)
+        id_of = _ids_by_key(session, org.id, [p.key for p in fresh])
+        ids = [id_of[p.key] for p in fresh]
     casualties = [{"report_id": report_id, "outcome": c["outcome"], "group": c["group"],
                    "low": c["low"], "best": c["best"], "high": c["high"]}
                   for report_id, p in zip(ids, fresh, strict=True) for c in p.dumped["casualties"]]
@@ -451,7 +452,11 @@ def _insert_casualties(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert the casualty rows of new reports and give each its id."""
     if not rows:
         return
-    insert_rows(session, _CASUALTIES, rows)
+    returned = insert_rows_returning(session, _CASUALTIES, rows)
+    if returned is not None:
+        for row, casualty_id in zip(rows, returned, strict=True):
+            row["id"] = casualty_id
+        return
     # The reports are new, so all their casualty rows are these; a row is one cell per
     # report, outcome and group (uq_report_casualties_cell).
     table = _CASUALTIES
