@@ -23,12 +23,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from tests import factories
-from tests.correlation.test_service import OFFICER, REPORTER
 from tests.correlation.test_filing import matcher_of
+from tests.correlation.test_service import OFFICER, REPORTER
 from tests.migrations import empty_database
 from trucewatch.app import create_app
 from trucewatch.config import load_settings
-from trucewatch.errors import PermissionDenied
 from trucewatch.correlation.index import catch_up
 from trucewatch.correlation.matcher import (
     MAX_ATTEMPTS,
@@ -43,6 +42,7 @@ from trucewatch.correlation.models import CandidateLink, PendingMatch
 from trucewatch.correlation.service import match_report
 from trucewatch.correlation.tunings import set_tuning
 from trucewatch.correlation.worker import drain_outside
+from trucewatch.errors import PermissionDenied
 from trucewatch.log import service as log
 from trucewatch.log.export import audit_database
 from trucewatch.log.models import LogEntry
