@@ -57,12 +57,18 @@ def scene(store: Store) -> tuple[str, list[str]]:
     return truce, orgs
 
 
-def test_a_batch_scored_outside_the_lock_is_written_as_one_batch(
-        store: Store, scene: tuple[str, list[str]]) -> None:
+def nine_queued(store: Store, scene: tuple[str, list[str]]) -> list[int]:
+    """Nine reports filed and waiting, not indexed yet (the drain indexes them), under a
+    tuning that queues every pair it keeps."""
     truce, orgs = scene
     with store.session() as s:
         set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
-    ids = file_marked(store, truce, orgs, range(9))  # not indexed yet: indexed by the drain
+    return file_marked(store, truce, orgs, range(9))
+
+
+def test_a_batch_scored_outside_the_lock_is_written_as_one_batch(
+        store: Store, scene: tuple[str, list[str]]) -> None:
+    ids = nine_queued(store, scene)
     done = drain_outside(store)
     assert (sorted(done.matched), done.failed, done.batches) == (ids, [], 1)
     assert waiting(store) == {}
@@ -74,10 +80,7 @@ def test_a_batch_scored_outside_the_lock_is_written_as_one_batch(
 
 def test_a_batch_written_in_parts_decides_what_one_transaction_would(
         store: Store, scene: tuple[str, list[str]]) -> None:
-    truce, orgs = scene
-    with store.session() as s:
-        set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
-    ids = file_marked(store, truce, orgs, range(9))
+    ids = nine_queued(store, scene)
     done = drain_outside(store, part_size=4)  # three transactions: 4, 4 and 1 reports
     assert (sorted(done.matched), done.failed, done.batches) == (ids, [], 1)
     assert waiting(store) == {}
@@ -106,10 +109,7 @@ def test_the_scorer_thread_takes_only_idle_cpu() -> None:
 
 def test_each_write_waits_for_the_filings_with_the_batchs_deadline(
         store: Store, scene: tuple[str, list[str]]) -> None:
-    truce, orgs = scene
-    with store.session() as s:
-        set_tuning(s, truce=truce, values=CAUTIOUS, actor="test")
-    ids = file_marked(store, truce, orgs, range(9))  # not indexed yet: indexed by the drain
+    ids = nine_queued(store, scene)
     time.sleep(0.5)  # the oldest waits: the deadline is that much nearer
     asked: list[tuple[float, int]] = []
 
