@@ -12,6 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from alembic import command
+
+from trucewatch.storage import Store, open_store
+from trucewatch.storage.engine import make_engine
+from trucewatch.storage.migrate import alembic_config, current_revision, upgrade
+
+ACTOR = ("INSERT INTO actors (id, slug, kind, organisation_type, description, created_at) "
+         "VALUES (1, '{slug}', 'organisation', '{kind}', '', '2017-01-01 00:00:00')")
 
 
 @contextmanager
@@ -33,3 +41,27 @@ def empty_database(db_url: str) -> Iterator[str]:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+@contextmanager
+def migrated_from(url: str, before: str, tables: set[str], *rows: str) -> Iterator[Store]:
+    """A migration that adds ``tables``, up and down: the database at ``url`` migrated to
+    ``before``, ``rows`` (SQL) written, ``tables`` checked absent; then opened as a store
+    (migrated to the head) with ``tables`` present, for the block to check that the rows
+    are kept; at its end migrated down to ``before`` again, without ``tables``."""
+    engine = make_engine(url)
+    upgrade(engine, before)
+    with engine.begin() as conn:
+        for row in rows:
+            conn.execute(sa.text(row))
+    assert not tables & set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    store = open_store(url)
+    try:
+        assert set(sa.inspect(store.engine).get_table_names()) >= tables
+        yield store
+        command.downgrade(alembic_config(store.engine), before)
+        assert current_revision(store.engine) == before
+        assert not tables & set(sa.inspect(store.engine).get_table_names())
+    finally:
+        store.dispose()

@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.script import ScriptDirectory
+from tests.migrations import ACTOR, migrated_from
 
-from trucewatch.storage import open_store
-from trucewatch.storage.engine import make_engine
-from trucewatch.storage.migrate import alembic_config, current_revision, upgrade
+from trucewatch.storage.migrate import alembic_config
 
 # The revision 0004 follows, whichever it is.
 BEFORE = str(ScriptDirectory.from_config(alembic_config()).get_revision("0004").down_revision)
@@ -20,20 +18,7 @@ TALKS = {"meetings", "meeting_convenors", "meeting_documents", "invitations",
 
 
 def test_upgrading_the_previous_revision_adds_talks_and_keeps_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = make_engine(url)
-    upgrade(engine, BEFORE)
-    with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO actors (id, slug, kind, organisation_type, description, created_at) "
-            "VALUES (1, 'hnc', 'organisation', 'political_body', '', '2017-01-01 00:00:00')"))
-    assert not TALKS & set(sa.inspect(engine).get_table_names())
-    engine.dispose()
-    store = open_store(url)
-    assert set(sa.inspect(store.engine).get_table_names()) >= TALKS
-    with store.engine.connect() as conn:
+    with migrated_from(f"sqlite:///{tmp_path / 'old.db'}", BEFORE, TALKS,
+                       ACTOR.format(slug="hnc", kind="political_body")) as store, \
+            store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT slug FROM actors")).scalar() == "hnc"
-    command.downgrade(alembic_config(store.engine), BEFORE)
-    assert current_revision(store.engine) == BEFORE
-    assert not TALKS & set(sa.inspect(store.engine).get_table_names())
-    store.dispose()

@@ -123,11 +123,9 @@ def backlog(session: Session, *, principal: Principal | None = None) -> Backlog:
     trying = PendingMatch.attempts < MAX_ATTEMPTS
     row = session.execute(select(
         func.count().filter(trying), func.count().filter(~trying),
-        func.min(PendingMatch.marked_at).filter(trying))).one()
-    oldest = row[2]
-    if isinstance(oldest, str):  # SQLite returns an aggregate's value untyped
-        oldest = UTCDateTime().process_result_value(oldest, session.get_bind().dialect)
-    return Backlog(int(row[0]), int(row[1]), oldest)
+        # typed, so that SQLite's text comes back as the column's aware UTC time
+        func.min(PendingMatch.marked_at, type_=UTCDateTime()).filter(trying))).one()
+    return Backlog(int(row[0]), int(row[1]), row[2])
 
 
 def waiting(session: Session) -> list[PendingMatch]:
